@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import type { ApiDeps } from '../deps';
+
+export interface CheckResult {
+  status: 'up' | 'down';
+  latencyMs: number;
+  error?: string;
+}
+
+const TIMEOUT_MS = 2000;
+
+async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      }),
+    ]);
+    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (err as Error).message.split('\n')[0] };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Database, Temporal and chain, each with status and latency; 503 when any is down. */
+export function healthRoutes({ prisma, temporal, provider }: ApiDeps): Router {
+  const router = Router();
+  router.get('/health', async (_req, res) => {
+    const [database, temporalCheck, chain] = await Promise.all([
+      timed(() => prisma.$queryRaw`SELECT 1`),
+      timed(() => temporal.connection.healthService.check({})),
+      timed(() => provider.getBlockNumber()),
+    ]);
+    const checks = { database, temporal: temporalCheck, chain };
+    const healthy = Object.values(checks).every((c) => c.status === 'up');
+    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
+  });
+  return router;
+}

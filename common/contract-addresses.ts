@@ -1,0 +1,42 @@
+import type { Config } from './config';
+import type { PrismaClient } from './db';
+
+export interface ContractAddresses {
+  token: string;
+  treasury: string;
+  forwarder: string;
+}
+
+const NAMES = { token: 'RahatToken', treasury: 'RahatTreasury', forwarder: 'RahatForwarder' } as const;
+
+/** CONTRACT_ADDRESSES wins; otherwise what the deploy script recorded for this chain. */
+export async function resolveContractAddresses(config: Config, prisma: PrismaClient, chainId: number): Promise<ContractAddresses> {
+  if (config.chain.contracts) return config.chain.contracts;
+  const rows = await prisma.contractDeployment.findMany({ where: { chainId } });
+  const byName = new Map(rows.map((r) => [r.name, r.address]));
+  const missing = Object.values(NAMES).filter((n) => !byName.has(n));
+  if (missing.length) {
+    throw new Error(
+      `CONTRACT_ADDRESSES: not set and no deployment of ${missing.join(', ')} recorded for chain ${chainId}; ` +
+        'run `npm run contracts:deploy` or set CONTRACT_ADDRESSES',
+    );
+  }
+  return { token: byName.get(NAMES.token)!, treasury: byName.get(NAMES.treasury)!, forwarder: byName.get(NAMES.forwarder)! };
+}
+
+/** The deploy script's DeploymentStore, kept in Postgres beside the data it serves. */
+export function prismaDeploymentStore(prisma: PrismaClient) {
+  return {
+    async load(chainId: number) {
+      const rows = await prisma.contractDeployment.findMany({ where: { chainId } });
+      return Object.fromEntries(rows.map((r) => [r.name, { address: r.address, codeHash: r.codeHash }]));
+    },
+    async save(chainId: number, name: string, rec: { address: string; codeHash: string }) {
+      await prisma.contractDeployment.upsert({
+        where: { chainId_name: { chainId, name } },
+        create: { chainId, name, ...rec },
+        update: rec,
+      });
+    },
+  };
+}

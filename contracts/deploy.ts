@@ -1,0 +1,105 @@
+import { ZeroHash, getAddress, type Signer } from 'ethers';
+import type { DeploymentStore } from './deployment-store';
+import { deployOrReuse, isTrustedForwarder, sendAndWait, type DeployContext, type Deployed } from './deploy-steps';
+
+export { fileDeploymentStore, type DeploymentRecord, type DeploymentStore } from './deployment-store';
+
+export interface CoreAddresses {
+  forwarder: string;
+  token: string;
+  treasury: string;
+}
+
+export interface TokenParams {
+  name: string;
+  symbol: string;
+  decimals: number;
+}
+
+export interface DeployCoreOptions {
+  signer: Signer;
+  /** Final DEFAULT_ADMIN_ROLE holder; defaults to the signer. */
+  admin?: string;
+  /** Engine hot wallet: gets MINTER_ROLE on the token and DISBURSER_ROLE on the treasury. */
+  engineSigner: string;
+  /** Minted to the treasury only when the token or treasury is freshly deployed. */
+  initialTreasurySupply: bigint;
+  store: DeploymentStore;
+  token?: TokenParams;
+  logger?: { info(obj: object, msg: string): void };
+}
+
+const DEFAULT_TOKEN: TokenParams = { name: 'Rahat Token', symbol: 'RHT', decimals: 18 };
+const DEFAULT_ADMIN_ROLE = ZeroHash;
+
+/**
+ * Idempotent core deployment: reuses every contract whose recorded code is
+ * still on chain, deploys the rest, and converges roles. A second call on the
+ * same chain sends no transactions.
+ */
+export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses> {
+  const provider = opts.signer.provider;
+  if (!provider) throw new Error('deployCore: signer must be connected to a provider');
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const deployer = getAddress(await opts.signer.getAddress());
+  const admin = getAddress(opts.admin ?? deployer);
+  const engine = getAddress(opts.engineSigner);
+  const params = opts.token ?? DEFAULT_TOKEN;
+  const ctx: DeployContext = {
+    signer: opts.signer,
+    provider,
+    chainId,
+    records: await opts.store.load(chainId),
+    logger: opts.logger,
+  };
+
+  const forwarder = await deployOrReuse(ctx, 'RahatForwarder', [], async () => true);
+  // The deployer administers fresh contracts until setup is done, then hands over to `admin`.
+  // A dependent contract is only reusable if it trusts the forwarder we ended up with.
+  const trustsForwarder = (d: Deployed) => isTrustedForwarder(d, forwarder.address);
+  const token = await deployOrReuse(
+    ctx,
+    'RahatToken',
+    [params.name, params.symbol, params.decimals, forwarder.address, deployer],
+    trustsForwarder,
+  );
+  const treasury = await deployOrReuse(ctx, 'RahatTreasury', [forwarder.address, deployer], trustsForwarder);
+
+  await ensureRole(ctx, token, await token.contract.MINTER_ROLE(), engine);
+  await ensureRole(ctx, treasury, await treasury.contract.DISBURSER_ROLE(), engine);
+
+  if ((token.fresh || treasury.fresh) && opts.initialTreasurySupply > 0n) {
+    await mintAsDeployer(ctx, token, deployer, treasury.address, opts.initialTreasurySupply);
+  }
+  for (const d of [token, treasury]) {
+    if (d.fresh && admin !== deployer) await handOverAdmin(ctx, d, deployer, admin);
+  }
+
+  // Saved last: if setup fails midway, the next run redeploys instead of trusting a half-configured contract.
+  for (const d of [forwarder, token, treasury]) {
+    if (d.fresh) await opts.store.save(chainId, d.name, { address: d.address, codeHash: d.codeHash });
+  }
+  return { forwarder: forwarder.address, token: token.address, treasury: treasury.address };
+}
+
+async function ensureRole(ctx: DeployContext, d: Deployed, role: string, account: string): Promise<void> {
+  if (await d.contract.hasRole(role, account)) return;
+  await sendAndWait(d.contract.grantRole(role, account));
+  ctx.logger?.info({ contract: d.name, role, account }, 'role granted');
+}
+
+// Minting needs MINTER_ROLE; a deployer that isn't the engine holds it only for this call.
+async function mintAsDeployer(ctx: DeployContext, token: Deployed, deployer: string, to: string, amount: bigint) {
+  const minter: string = await token.contract.MINTER_ROLE();
+  const temporary = !(await token.contract.hasRole(minter, deployer));
+  if (temporary) await sendAndWait(token.contract.grantRole(minter, deployer));
+  await sendAndWait(token.contract.mint(to, amount));
+  if (temporary) await sendAndWait(token.contract.renounceRole(minter, deployer));
+  ctx.logger?.info({ token: token.address, to, amount: amount.toString() }, 'initial treasury supply minted');
+}
+
+async function handOverAdmin(ctx: DeployContext, d: Deployed, deployer: string, admin: string): Promise<void> {
+  await sendAndWait(d.contract.grantRole(DEFAULT_ADMIN_ROLE, admin));
+  await sendAndWait(d.contract.renounceRole(DEFAULT_ADMIN_ROLE, deployer));
+  ctx.logger?.info({ contract: d.name, admin }, 'admin handed over');
+}

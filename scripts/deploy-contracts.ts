@@ -1,0 +1,35 @@
+import { parseUnits } from 'ethers';
+import { ConfigError, loadConfig } from '../common/config';
+import { createPrisma } from '../common/db';
+import { createLogger } from '../common/logger';
+import { ensureContracts } from './stack/contracts';
+
+/**
+ * `npm run contracts:deploy [-- --initial-supply <tokens>]`: compiles and deploys the core
+ * contracts to BLOCKCHAIN_RPC_URL with SIGNER_PRIVATE_KEY, recording addresses in the database.
+ * Idempotent: contracts already deployed with the same code are reused.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, env: config.env, name: 'deploy' });
+  const flag = process.argv.indexOf('--initial-supply');
+  const supply = flag > 0 ? parseUnits(process.argv[flag + 1] ?? '', 18) : undefined;
+  const prisma = createPrisma(config.databaseUrl, { max: 1 });
+  try {
+    const addresses = await ensureContracts({
+      rpcUrl: config.chain.rpcUrl,
+      signerKey: config.chain.signerKey,
+      prisma,
+      initialTreasurySupply: supply,
+      logger,
+    });
+    process.stdout.write(`${JSON.stringify(addresses)}\n`);
+  } finally {
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : (err as Error).message}\n`);
+  process.exitCode = 1;
+});

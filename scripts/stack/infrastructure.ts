@@ -1,0 +1,97 @@
+import path from 'node:path';
+import { Client } from 'pg';
+import { startAnvil } from './anvil';
+import { startEmbeddedPostgres } from './postgres';
+import { startTemporal } from './temporal';
+
+export interface Infrastructure {
+  databaseUrl: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  rpcUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface InfrastructureOptions {
+  dataDir: string;
+  /** Keep state across restarts (dev) or start from nothing every time (tests). */
+  persistent: boolean;
+  /** Fixed ports for the dev stack; 0 picks free ones (tests). */
+  ports: { temporal: number; temporalUi: number; anvil: number };
+  headless: boolean;
+  /** Tests get a database of their own on DATABASE_URL's server, dropped at the end. */
+  isolatedDatabase?: boolean;
+  log: (msg: string) => void;
+}
+
+/**
+ * Temporal, PostgreSQL and the chain: each taken from the environment when set
+ * (TEMPORAL_ADDRESS, DATABASE_URL, BLOCKCHAIN_RPC_URL), started locally otherwise.
+ */
+export async function startInfrastructure(opts: InfrastructureOptions): Promise<Infrastructure> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      opts.log('starting embedded PostgreSQL');
+      const pg = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, opts.persistent ? 'postgres' : `postgres-${process.pid}`) });
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+    if (opts.isolatedDatabase) {
+      const isolated = await createIsolatedDatabase(databaseUrl);
+      stops.push(isolated.drop);
+      databaseUrl = isolated.url;
+    }
+
+    let temporalAddress = process.env.TEMPORAL_ADDRESS;
+    let temporalUiUrl: string | undefined;
+    if (!temporalAddress) {
+      opts.log('starting Temporal dev server');
+      const t = await startTemporal({
+        dbFile: opts.persistent ? path.join(opts.dataDir, 'temporal.db') : undefined,
+        port: opts.ports.temporal,
+        uiPort: opts.ports.temporalUi,
+        headless: opts.headless,
+        log: opts.log,
+      });
+      stops.push(t.stop);
+      temporalAddress = t.address;
+      temporalUiUrl = t.uiUrl;
+    }
+
+    let rpcUrl = process.env.BLOCKCHAIN_RPC_URL;
+    if (!rpcUrl) {
+      opts.log('starting anvil');
+      const anvil = await startAnvil({ port: opts.ports.anvil, stateFile: opts.persistent ? path.join(opts.dataDir, 'anvil-state.json') : undefined });
+      stops.push(anvil.stop);
+      rpcUrl = anvil.url;
+    }
+    return { databaseUrl, temporalAddress, temporalUiUrl, rpcUrl, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function createIsolatedDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `rahat_test_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
