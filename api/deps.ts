@@ -1,4 +1,3 @@
-import type { JsonRpcProvider } from 'ethers';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../common/db';
 import type { TemporalGateway } from './temporal';
@@ -6,7 +5,8 @@ import type { TemporalGateway } from './temporal';
 export interface ApiDeps {
   prisma: PrismaClient;
   temporal: TemporalGateway;
-  provider: JsonRpcProvider;
+  /** Probed by /health with a bare JSON-RPC call; the API sends no transactions. */
+  rpcUrl: string;
   logger: Logger;
   taskQueue: string;
 }

@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { connectProvider } from '../activities/chain/client';
 import { ConfigError, loadConfig, type Config } from '../common/config';
 import { createPrisma } from '../common/db';
 import { createLogger, type Logger } from '../common/logger';
@@ -14,8 +13,7 @@ export interface RunningApi {
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const prisma = createPrisma(config.databaseUrl);
   const temporal = createTemporalGateway(config.temporal);
-  const { provider } = await connectProvider(config.chain.rpcUrl);
-  const app = createApp({ prisma, temporal, provider, logger, taskQueue: config.temporal.taskQueue });
+  const app = createApp({ prisma, temporal, rpcUrl: config.chain.rpcUrl, logger, taskQueue: config.temporal.taskQueue });
   const server = app.listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -29,7 +27,6 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      provider.destroy();
       await temporal.close();
       await prisma.$disconnect();
     },

@@ -28,17 +28,29 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
 }
 
 /** Database, Temporal and chain, each with status and latency; 503 when any is down. */
-export function healthRoutes({ prisma, temporal, provider }: ApiDeps): Router {
+export function healthRoutes({ prisma, temporal, rpcUrl }: ApiDeps): Router {
   const router = Router();
   router.get('/health', async (_req, res) => {
     const [database, temporalCheck, chain] = await Promise.all([
       timed(() => prisma.$queryRaw`SELECT 1`),
       timed(() => temporal.connection.healthService.check({})),
-      timed(() => provider.getBlockNumber()),
+      timed(() => blockNumber(rpcUrl)),
     ]);
     const checks = { database, temporal: temporalCheck, chain };
     const healthy = Object.values(checks).every((c) => c.status === 'up');
     res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
   });
   return router;
+}
+
+async function blockNumber(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
+  const body = (await res.json()) as { result?: string; error?: { message: string } };
+  if (!res.ok || typeof body.result !== 'string') throw new Error(body.error?.message ?? `RPC answered HTTP ${res.status}`);
+  return Number(body.result);
 }

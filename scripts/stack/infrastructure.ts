@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { Client } from 'pg';
 import { startAnvil } from './anvil';
 import { startEmbeddedPostgres } from './postgres';
+import { createScratchDatabase } from './scratch-database';
 import { startTemporal } from './temporal';
 
 export interface Infrastructure {
@@ -42,7 +42,7 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
       databaseUrl = pg.url;
     }
     if (opts.isolatedDatabase) {
-      const isolated = await createIsolatedDatabase(databaseUrl);
+      const isolated = await createScratchDatabase(databaseUrl, 'rahat_test');
       stops.push(isolated.drop);
       databaseUrl = isolated.url;
     }
@@ -75,23 +75,4 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
     await stop();
     throw err;
   }
-}
-
-async function createIsolatedDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `rahat_test_${process.pid}_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }

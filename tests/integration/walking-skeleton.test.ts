@@ -1,5 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { id as keccakId } from 'ethers';
+import pino from 'pino';
+import { startApi } from '../../api/server';
+import { freePort } from '../../scripts/stack/process';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 const PROJECT = 'skeleton';
@@ -135,6 +138,22 @@ describe('token distribution', () => {
       expect([...types].sort()).toEqual(['distributeTokensWorkflow', 'registerBeneficiaryWorkflow']);
     } finally {
       await connection.close();
+    }
+  });
+});
+
+describe('GET /health with a dependency down', () => {
+  it('When the chain does not answer, Then it answers 503 and marks only the chain down', async () => {
+    const deadRpc = `http://127.0.0.1:${await freePort()}`;
+    const api = await startApi({ ...sys.config, api: { host: '127.0.0.1', port: 0 }, chain: { ...sys.config.chain, rpcUrl: deadRpc } }, pino({ level: 'silent' }));
+    try {
+      const res = await call(api.url, 'GET', '/health');
+      expect(res.status).toBe(503);
+      expect(res.body.checks.chain.status).toBe('down');
+      expect(res.body.checks.database.status).toBe('up');
+      expect(res.body.checks.temporal.status).toBe('up');
+    } finally {
+      await api.close();
     }
   });
 });
