@@ -2,7 +2,7 @@
 # Image for every app container of temporal-docker-compose.yml (api, worker, migrate,
 # deploy-contracts); the compose file picks the npm script to run.
 
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:26-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 # openssl: Prisma's schema engine (migrations) links against libssl. Versions follow the
@@ -27,7 +27,7 @@ COPY . .
 #    compiled copy (dist/contracts/build) gets the artifacts as well.
 RUN PRISMA_SCHEMA_ENGINE_BINARY=/bin/true npx prisma generate \
  && npx tsx contracts/compile.ts \
- && npx tsc -p tsconfig.build.json \
+ && npm run build \
  && if [ -d dist/contracts ]; then mkdir -p dist/contracts/build && cp contracts/build/*.json dist/contracts/build/; fi
 
 FROM base AS runtime
