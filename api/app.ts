@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import type { ApiDeps } from './deps';
 import { problemHandler, unknownRoute } from './problem';
-import { beneficiaryRoutes } from './routes/beneficiaries';
-import { distributionRoutes } from './routes/distributions';
-import { healthRoutes } from './routes/health';
-import { projectRoutes } from './routes/projects';
+import { buildRouter } from './router';
+import { routeTable } from './routes';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -27,10 +25,7 @@ export function createApp(deps: ApiDeps): Express {
     next();
   });
   app.use(express.json({ limit: '100kb', strict: true }));
-  app.use(healthRoutes(deps));
-  app.use(projectRoutes(deps));
-  app.use(beneficiaryRoutes(deps));
-  app.use(distributionRoutes(deps));
+  app.use(buildRouter(routeTable(deps), deps.auth));
   app.use(unknownRoute);
   app.use(problemHandler(deps.logger));
   return app;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../common/db';
+import type { Authenticator } from './auth/actor';
 import type { TemporalGateway } from './temporal';
 
 export interface ApiDeps {
@@ -9,4 +10,5 @@ export interface ApiDeps {
   rpcUrl: string;
   logger: Logger;
   taskQueue: string;
+  auth: Authenticator;
 }

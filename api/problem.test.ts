@@ -63,7 +63,13 @@ describe('problem+json error handling', () => {
 
     expect(res.status).toBe(400);
     expect(res.type).toMatch(PROBLEM_JSON);
-    expect(res.body).toMatchObject({ type: 'about:blank', title: 'Invalid request', status: 400, instance: '/payouts', requestId: 'req-1' });
+    expect(res.body).toMatchObject({
+      type: 'about:blank',
+      title: 'Invalid request',
+      status: 400,
+      instance: '/payouts',
+      requestId: 'req-1',
+    });
     const fields = res.body.errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['body.beneficiaryId', 'body.amount']));
     expect(res.body.errors.find((e: { field: string }) => e.field === 'body.amount').message).toBe('must be a positive integer');
@@ -71,7 +77,11 @@ describe('problem+json error handling', () => {
   });
 
   it('When the body has unknown keys, Then each unknown key is named as its own field', async () => {
-    const res = await send('POST', '/payouts', JSON.stringify({ beneficiaryId: '5d1b7a0e-3c2f-4a41-9b6d-0f2e4c6a8b10', amount: '1', memo: 'x', admin: true }));
+    const res = await send(
+      'POST',
+      '/payouts',
+      JSON.stringify({ beneficiaryId: '5d1b7a0e-3c2f-4a41-9b6d-0f2e4c6a8b10', amount: '1', memo: 'x', admin: true }),
+    );
 
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['body.admin', 'body.memo']);

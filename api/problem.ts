@@ -30,13 +30,15 @@ export function fromZod(err: z.ZodError, location: 'body' | 'query' | 'params'):
   return new HttpProblem(400, 'Invalid request', flat.map((e) => `${e.field}: ${e.message}`).join('; '), flat);
 }
 
-export const unknownRoute: RequestHandler = (req, _res, next) => next(new HttpProblem(404, 'Not Found', `no route for ${req.method} ${req.path}`));
+export const unknownRoute: RequestHandler = (req, _res, next) =>
+  next(new HttpProblem(404, 'Not Found', `no route for ${req.method} ${req.path}`));
 
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
-    else if (isBodyParserError(err)) problem = new HttpProblem(err.status, err.status === 413 ? 'Payload Too Large' : 'Malformed body', err.message);
+    else if (isBodyParserError(err))
+      problem = new HttpProblem(err.status, err.status === 413 ? 'Payload Too Large' : 'Malformed body', err.message);
     else {
       logger.error({ err, requestId: req.id }, 'unhandled error');
       problem = new HttpProblem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged');

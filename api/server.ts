@@ -3,6 +3,7 @@ import { ConfigError, loadConfig, type Config } from '../common/config';
 import { createPrisma } from '../common/db';
 import { createLogger, type Logger } from '../common/logger';
 import { createApp } from './app';
+import { openAuthenticator } from './auth/open-authenticator';
 import { createTemporalGateway } from './temporal';
 
 export interface RunningApi {
@@ -13,7 +14,7 @@ export interface RunningApi {
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const prisma = createPrisma(config.databaseUrl);
   const temporal = createTemporalGateway(config.temporal);
-  const app = createApp({ prisma, temporal, rpcUrl: config.chain.rpcUrl, logger, taskQueue: config.temporal.taskQueue });
+  const app = createApp({ prisma, temporal, rpcUrl: config.chain.rpcUrl, logger, taskQueue: config.temporal.taskQueue, auth: openAuthenticator });
   const server = app.listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

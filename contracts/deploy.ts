@@ -1,4 +1,4 @@
-import { ZeroHash, getAddress, type Signer } from 'ethers';
+import { NonceManager, ZeroHash, getAddress, type Signer } from 'ethers';
 import type { DeploymentStore } from './deployment-store';
 import { deployOrReuse, isTrustedForwarder, sendAndWait, type DeployContext, type Deployed } from './deploy-steps';
 
@@ -46,7 +46,9 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
   const engine = getAddress(opts.engineSigner);
   const params = opts.token ?? DEFAULT_TOKEN;
   const ctx: DeployContext = {
-    signer: opts.signer,
+    // Local nonces: ethers caches identical RPC reads for 250ms, so back-to-back sends on an
+    // automining chain would otherwise reuse the same 'pending' nonce.
+    signer: new NonceManager(opts.signer),
     provider,
     chainId,
     records: await opts.store.load(chainId),

@@ -1,5 +1,5 @@
-import { Router } from 'express';
 import type { ApiDeps } from '../deps';
+import { route, type RouteSpec } from '../route-spec';
 
 export interface CheckResult {
   status: 'up' | 'down';
@@ -28,19 +28,28 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
 }
 
 /** Database, Temporal and chain, each with status and latency; 503 when any is down. */
-export function healthRoutes({ prisma, temporal, rpcUrl }: ApiDeps): Router {
-  const router = Router();
-  router.get('/health', async (_req, res) => {
-    const [database, temporalCheck, chain] = await Promise.all([
-      timed(() => prisma.$queryRaw`SELECT 1`),
-      timed(() => temporal.connection.healthService.check({})),
-      timed(() => blockNumber(rpcUrl)),
-    ]);
-    const checks = { database, temporal: temporalCheck, chain };
-    const healthy = Object.values(checks).every((c) => c.status === 'up');
-    res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
-  });
-  return router;
+export function healthRoutes({ prisma, temporal, rpcUrl }: ApiDeps): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/health',
+      summary: 'Health of the database, Temporal and the chain',
+      tags: ['operations'],
+      // Load balancers and on-call checks call it without credentials; it reveals no data.
+      permission: 'public',
+      responses: { 200: { description: 'All dependencies up' }, 503: { description: 'At least one dependency down' } },
+      async handler({ res }) {
+        const [database, temporalCheck, chain] = await Promise.all([
+          timed(() => prisma.$queryRaw`SELECT 1`),
+          timed(() => temporal.connection.healthService.check({})),
+          timed(() => blockNumber(rpcUrl)),
+        ]);
+        const checks = { database, temporal: temporalCheck, chain };
+        const healthy = Object.values(checks).every((c) => c.status === 'up');
+        res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
+      },
+    }),
+  ];
 }
 
 async function blockNumber(rpcUrl: string): Promise<number> {

@@ -34,7 +34,17 @@ export async function setupCore(): Promise<CoreFixture> {
   await compileContracts();
   const anvil = await startAnvil({ port: 0 });
   const tmp = await mkdtemp(path.join(tmpdir(), 'rahat-contracts-'));
-  const provider = new JsonRpcProvider(anvil.url, Network.from(31337), { staticNetwork: true, pollingInterval: 50 });
+  // cacheTimeout -1: ethers otherwise serves a 250ms-old 'pending' nonce to back-to-back sends.
+  const provider = new JsonRpcProvider(anvil.url, Network.from(31337), {
+    staticNetwork: true,
+    pollingInterval: 50,
+    cacheTimeout: -1,
+  });
+  const teardown = async () => {
+    provider.destroy();
+    await anvil.stop();
+    await rm(tmp, { recursive: true, force: true });
+  };
   const [deployer, admin, engine, outsider, relayer] = [0, 1, 2, 3, 4].map((i) => anvilWallet(i, provider));
   const storeFile = path.join(tmp, 'deployments.json');
 
@@ -46,7 +56,11 @@ export async function setupCore(): Promise<CoreFixture> {
       initialTreasurySupply: INITIAL_SUPPLY,
       store: fileDeploymentStore(file),
     });
-  const addresses = await redeploy();
+  // A failed setup must still stop anvil, or jest hangs on the open child process.
+  const addresses = await redeploy().catch(async (err: unknown) => {
+    await teardown();
+    throw err;
+  });
 
   return {
     anvil,
@@ -63,10 +77,6 @@ export async function setupCore(): Promise<CoreFixture> {
     treasury: new Contract(addresses.treasury, loadArtifact('RahatTreasury').abi, provider),
     forwarder: new Contract(addresses.forwarder, loadArtifact('RahatForwarder').abi, provider),
     redeploy,
-    async teardown() {
-      provider.destroy();
-      await anvil.stop();
-      await rm(tmp, { recursive: true, force: true });
-    },
+    teardown,
   };
 }

@@ -1,0 +1,46 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Actor } from './auth/actor';
+import type { Permission } from './auth/permissions';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface HandlerContext<B, Q, P> {
+  req: Request;
+  res: Response;
+  body: B;
+  query: Q;
+  params: P;
+  /** Undefined only on 'public' routes. */
+  actor: Actor | undefined;
+}
+
+/**
+ * One route, declared as data: the router validates, authenticates and authorises from it,
+ * the OpenAPI document is generated from it, and the security tests iterate over it.
+ */
+export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> {
+  method: Method;
+  /** Express path syntax, e.g. /v1/beneficiaries/:id */
+  path: string;
+  summary: string;
+  tags: string[];
+  permission: Permission | 'public';
+  /** The project a request acts on, for project-scoped callers; checked after validation. */
+  project?: (input: { body: z.output<B>; query: z.output<Q>; params: z.output<P> }) => string | undefined;
+  /** Starts work: honours Idempotency-Key. */
+  startsWork?: boolean;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Status code → description (and optional schema) for the OpenAPI document. */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  handler(ctx: HandlerContext<z.output<B>, z.output<Q>, z.output<P>>): Promise<void>;
+}
+
+/** Keeps the handler's types tied to the schemas without repeating them. */
+export function route<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<B, Q, P>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
