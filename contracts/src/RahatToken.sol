@@ -37,7 +37,7 @@ contract RahatToken is ERC20, AccessControl, ERC2771Context {
     // Context diamond: the ERC-2771 versions must win so role checks and
     // transfers see the original signer of a forwarded request.
     function _msgSender() internal view override(Context, ERC2771Context) returns (address) {
-        return Context._msgSender();
+        return ERC2771Context._msgSender();
     }
 
     function _msgData() internal view override(Context, ERC2771Context) returns (bytes calldata) {

@@ -66,6 +66,19 @@ CREATE TABLE "contract_deployments" (
     CONSTRAINT "contract_deployments_pkey" PRIMARY KEY ("chain_id","name")
 );
 
+-- CreateTable
+CREATE TABLE "outbox_events" (
+    "id" UUID NOT NULL,
+    "type" VARCHAR(64) NOT NULL,
+    "aggregate_id" VARCHAR(128) NOT NULL,
+    "project_id" VARCHAR(64),
+    "data" JSONB NOT NULL,
+    "created_at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "published_at" TIMESTAMP(3),
+
+    CONSTRAINT "outbox_events_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE UNIQUE INDEX "beneficiaries_project_id_external_id_key" ON "beneficiaries"("project_id", "external_id");
 
@@ -80,6 +93,9 @@ CREATE INDEX "distributions_beneficiary_id_idx" ON "distributions"("beneficiary_
 
 -- CreateIndex
 CREATE INDEX "distributions_project_id_status_idx" ON "distributions"("project_id", "status");
+
+-- CreateIndex
+CREATE INDEX "outbox_events_published_at_created_at_idx" ON "outbox_events"("published_at", "created_at");
 
 -- AddForeignKey
 ALTER TABLE "beneficiaries" ADD CONSTRAINT "beneficiaries_project_id_fkey" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
