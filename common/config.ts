@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { privacyConfig, privacyEnv, privacyIssues, type PrivacyConfig } from './privacy-config';
+import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from './security-config';
 
 /**
  * The one place where the process environment is read. Every variable is documented in
@@ -8,6 +10,7 @@ import { z } from 'zod';
 // anvil's first well-known account and a fixed wallet secret: fine locally, refused in production.
 export const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const DEV_WALLET_SECRET = 'development-only-wallet-master-secret-do-not-use';
+const DEV_WEBHOOK_SECRET_KEY = 'development-only-webhook-secret-key-do-not-use';
 
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
@@ -23,11 +26,11 @@ const contractAddresses = z
     try {
       return JSON.parse(raw) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"token":"0x…","treasury":"0x…","forwarder":"0x…"}' });
+      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"token":"0x…","treasury":"0x…","forwarder":"0x…","walletFactory":"0x…"}' });
       return z.NEVER;
     }
   })
-  .pipe(z.object({ token: address, treasury: address, forwarder: address }).strict());
+  .pipe(z.object({ token: address, treasury: address, forwarder: address, walletFactory: address }).strict());
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -43,11 +46,29 @@ const envSchema = z.object({
   CONTRACT_ADDRESSES: contractAddresses.optional(),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(64).default(1),
   WALLET_MASTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  PAYOUT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
+  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  TX_STUCK_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
+  FAULT_INJECTION: z
+    .string()
+    .regex(/^([a-z-]+:(0|1|0?\.\d+))(,[a-z-]+:(0|1|0?\.\d+))*$/, 'must be point:probability[,point:probability…]')
+    .optional(),
+  REDIS_HOST: z.string().min(1).default('127.0.0.1'),
+  REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
+  REDIS_PASSWORD: z.string().optional(),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  WORKER_METRICS_PORT: port.default(9464),
+  WEBHOOK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
+  WEBHOOK_RETRY_INITIAL_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  ...securityEnv,
+  ...privacyEnv,
 });
 
 export type Env = z.input<typeof envSchema>;
 
-export interface Config {
+/** PII keys, codec origins and imports come from common/privacy-config.ts. */
+export interface Config extends PrivacyConfig {
   env: 'development' | 'test' | 'production';
   logLevel: string;
   api: { host: string; port: number };
@@ -58,10 +79,34 @@ export interface Config {
     signerKey: string;
     confirmations: number;
     /** Fixed addresses from CONTRACT_ADDRESSES; otherwise looked up in contract_deployments. */
-    contracts?: { token: string; treasury: string; forwarder: string };
+    contracts?: { token: string; treasury: string; forwarder: string; walletFactory: string };
   };
   /** Beneficiary wallet keys are derived from this; none is ever stored. */
   walletMasterSecret: string;
+  distribution: {
+    /** Payouts per disbursement transaction. */
+    chunkSize: number;
+    /** Chunks of one batch in flight at once. */
+    concurrency: number;
+    /** A transaction not mined after this long is replaced with a higher fee. */
+    stuckAfterMs: number;
+  };
+  /** Test-only crash points (common/faults.ts). */
+  faultInjection?: string;
+  /** Pub/sub target of the event relay; probed by /health. */
+  redis: { host: string; port: number; password?: string };
+  /** The worker's Prometheus endpoint (Temporal SDK metrics, chain call latency); port 0 turns it off. */
+  workerMetrics: { host: string; port: number };
+  webhooks: {
+    /** Encrypts the stored webhook signing secrets (AES-256-GCM). */
+    secretKey: string;
+    /** Attempts per delivery before it is recorded as dead. */
+    maxAttempts: number;
+    /** First retry delay; doubles per attempt up to an hour. */
+    retryInitialMs: number;
+  };
+  /** Authentication, CORS and rate limits of the API (common/security-config.ts). */
+  security: SecurityConfig;
 }
 
 export class ConfigError extends Error {
@@ -85,9 +130,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production') {
-    const missing = (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET'] as const).filter((k) => !e[k]);
+    const missing = (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const).filter((k) => !e[k]);
     if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required in production' })));
   }
+  const security = [...securityIssues(e, e.NODE_ENV), ...privacyIssues(e, e.NODE_ENV)];
+  if (security.length) throw new ConfigError(security);
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -101,6 +148,17 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       contracts: e.CONTRACT_ADDRESSES,
     },
     walletMasterSecret: e.WALLET_MASTER_SECRET ?? DEV_WALLET_SECRET,
+    distribution: { chunkSize: e.PAYOUT_CHUNK_SIZE, concurrency: e.BATCH_CONCURRENCY, stuckAfterMs: e.TX_STUCK_AFTER_SECONDS * 1000 },
+    faultInjection: e.FAULT_INJECTION,
+    redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD },
+    workerMetrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT },
+    webhooks: {
+      secretKey: e.WEBHOOK_SECRET_KEY ?? DEV_WEBHOOK_SECRET_KEY,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      retryInitialMs: Math.round(e.WEBHOOK_RETRY_INITIAL_SECONDS * 1000),
+    },
+    security: securityConfig(e),
+    ...privacyConfig(e),
   };
 }
 

@@ -2,4 +2,8 @@
 export const workflowIds = {
   registration: (beneficiaryId: string) => `register-beneficiary-${beneficiaryId}`,
   distribution: (distributionId: string) => `distribute-${distributionId}`,
+  /** Round 0 is the batch itself; later rounds retry its failed payouts. */
+  batch: (batchId: string, round = 0) => (round === 0 ? `batch-${batchId}` : `batch-${batchId}-round-${round}`),
+  /** One relay per task queue: a deployment has one queue, each test suite its own. */
+  eventRelay: (taskQueue: string) => `event-relay-${taskQueue}`,
 };

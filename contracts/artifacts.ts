@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Interface, type JsonFragment } from 'ethers';
 import { artifactPath } from './paths';
 
-export const CONTRACT_NAMES = ['RahatToken', 'RahatTreasury', 'RahatForwarder'] as const;
+export const CONTRACT_NAMES = ['RahatToken', 'RahatTreasury', 'RahatForwarder', 'RahatDisbursement', 'RahatWallet', 'RahatWalletFactory'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** Shape written to contracts/build/<ContractName>.json by compile.ts. */
@@ -29,9 +29,7 @@ export function loadArtifact(name: ContractName): LoadedArtifact {
     raw = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(
-        `Contract artifact ${file} not found. Compile first: npx tsx contracts/compile.ts`,
-      );
+      throw new Error(`Contract artifact ${file} not found. Compile first: npx tsx contracts/compile.ts`);
     }
     throw err;
   }

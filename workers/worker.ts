@@ -1,14 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { Config } from '../common/config';
+import { createFaults, parseFaultPlan } from '../common/faults';
+import { ensureEventRelay, openEventRelay } from './events';
+import { activityInterceptors, contextualLogger } from './interceptors-activity';
+import { recordChainCallLatency } from './metrics';
 import { openResources } from './resources';
 
 // Source runs from workers/, the compiled worker from dist/workers/: both find dist/ at the root.
 const ROOT = path.resolve(__dirname, path.basename(path.resolve(__dirname, '..')) === 'dist' ? '../..' : '..');
 export const WORKFLOW_BUNDLE = path.join(ROOT, 'dist', 'workflow-bundle.js');
+/** Carry the request id through workflows (bundled into the workflow code). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./interceptors-workflow')];
 
 export interface RunningWorker {
   /** Resolves when the worker has stopped (after shutdown() or a fatal error). */
@@ -25,22 +31,48 @@ function workflowSource(config: Config): Pick<WorkerOptions, 'workflowsPath' | '
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const resources = await openResources(config);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  // Activity log lines go through a child carrying the request id (workers/interceptors-activity.ts).
+  const activityLogger = logger.child({ component: 'activity' });
+  const events = openEventRelay(config, resources.prisma, contextualLogger(activityLogger));
+  const stopChainMetrics = recordChainCallLatency(Runtime.instance().metricMeter);
   const activities = createActivities({
     prisma: resources.prisma,
     chain: resources.chain,
-    logger: logger.child({ component: 'activity' }),
-    config: { walletMasterSecret: config.walletMasterSecret, confirmations: config.chain.confirmations },
+    logger: contextualLogger(activityLogger),
+    faults: createFaults(config.faultInjection ? parseFaultPlan(config.faultInjection) : {}),
+    config: {
+      walletMasterSecret: config.walletMasterSecret,
+      confirmations: config.chain.confirmations,
+      stuckAfterMs: config.distribution.stuckAfterMs,
+    },
   });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities,
-    ...workflowSource(config),
-  });
+  const source = workflowSource(config);
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      activities: { ...activities, ...events.activities },
+      ...source,
+      interceptors: {
+        activity: [activityInterceptors(activityLogger)],
+        // A prebuilt bundle has them baked in (scripts/build-workflow-bundle.ts).
+        workflowModules: source.workflowsPath ? WORKFLOW_INTERCEPTOR_MODULES : undefined,
+      },
+    });
+    await ensureEventRelay(connection, config, logger);
+  } catch (err) {
+    // Redis reconnects forever: without this a failed boot would never exit.
+    stopChainMetrics();
+    await events.close();
+    throw err;
+  }
   logger.info({ taskQueue: config.temporal.taskQueue, signer: resources.chain.signerAddress }, 'worker started');
   const done = worker.run().finally(async () => {
     await connection.close();
+    stopChainMetrics();
+    await events.close();
     await resources.close();
     logger.info('worker stopped');
   });

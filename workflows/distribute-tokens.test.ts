@@ -7,8 +7,9 @@ import { workflowIds } from '../common/workflow-ids';
 import { createWorkflowEnv, mockActivities, type ActivityMocks, type WorkflowEnv } from '../tests/support/workflow-env';
 import { distributionStepQuery, type DistributionInput, type DistributionStep, type distributeTokensWorkflow } from './distribute-tokens';
 
-const TO = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const TX = `0x${'ab'.repeat(32)}`;
+const TX_ID = randomUUID();
+const MINED = { kind: 'mined' as const, hash: TX, blockNumber: 17, succeeded: true, cancelled: false, gasUsed: '51000' };
 let env: WorkflowEnv;
 
 beforeAll(async () => {
@@ -25,10 +26,12 @@ function newInput(): DistributionInput {
 
 function happyActivities(): ActivityMocks {
   const a = mockActivities();
-  a.recordDistribution.mockResolvedValue({ to: TO });
-  a.submitRelease.mockResolvedValue({ txHash: TX });
-  a.awaitConfirmation.mockResolvedValue({ txHash: TX, blockNumber: 17 });
-  a.markDistributionConfirmed.mockResolvedValue();
+  a.recordDistribution.mockResolvedValue();
+  a.prepareDistributionTx.mockResolvedValue({ txId: TX_ID });
+  a.broadcastChainTx.mockResolvedValue();
+  a.markDistributionSubmitted.mockResolvedValue();
+  a.awaitChainTx.mockResolvedValue(MINED);
+  a.settleDistribution.mockResolvedValue({ txHash: TX, blockNumber: 17 });
   a.markDistributionFailed.mockResolvedValue();
   return a;
 }
@@ -68,7 +71,7 @@ function distribute(a: ActivityMocks, input: DistributionInput): Promise<Outcome
 }
 
 describe('distributeTokensWorkflow', () => {
-  it('When the release confirms, Then it records, submits, waits, marks confirmed with tx and block, and ends CONFIRMED', async () => {
+  it('When the release confirms, Then it records, prepares, broadcasts, waits and settles with tx and block, and ends CONFIRMED', async () => {
     const a = happyActivities();
     const input = newInput();
     const { distributionId } = input;
@@ -78,10 +81,18 @@ describe('distributeTokensWorkflow', () => {
     expect(outcome.error).toBeUndefined();
     expect(outcome.result).toEqual({ distributionId, txHash: TX, blockNumber: 17 });
     expect(a.recordDistribution).toHaveBeenCalledWith(input);
-    expect(a.submitRelease).toHaveBeenCalledWith({ distributionId, to: TO, amount: '1000' });
-    expect(a.awaitConfirmation).toHaveBeenCalledWith({ distributionId, txHash: TX });
-    expect(a.markDistributionConfirmed).toHaveBeenCalledWith({ distributionId, txHash: TX, blockNumber: 17 });
-    const order = [a.recordDistribution, a.submitRelease, a.awaitConfirmation, a.markDistributionConfirmed].map((m) => m.mock.invocationCallOrder[0]);
+    expect(a.prepareDistributionTx).toHaveBeenCalledWith({ distributionId });
+    expect(a.broadcastChainTx).toHaveBeenCalledWith({ txId: TX_ID });
+    expect(a.awaitChainTx).toHaveBeenCalledWith({ txId: TX_ID });
+    expect(a.settleDistribution).toHaveBeenCalledWith({ distributionId, outcome: MINED });
+    const order = [
+      a.recordDistribution,
+      a.prepareDistributionTx,
+      a.broadcastChainTx,
+      a.markDistributionSubmitted,
+      a.awaitChainTx,
+      a.settleDistribution,
+    ].map((m) => m.mock.invocationCallOrder[0]);
     expect(order).toEqual([...order].sort((x, y) => x! - y!));
     expect(a.markDistributionFailed).not.toHaveBeenCalled();
     expect(outcome.status).toBe('CONFIRMED');
@@ -90,7 +101,7 @@ describe('distributeTokensWorkflow', () => {
 
   it('When the transaction reverts, Then the distribution is marked failed with the reason, never confirmed, and ends FAILED', async () => {
     const a = happyActivities();
-    a.awaitConfirmation.mockRejectedValue(ApplicationFailure.nonRetryable(`transaction ${TX} reverted`, ErrorType.TransactionReverted));
+    a.settleDistribution.mockRejectedValue(ApplicationFailure.nonRetryable(`transaction ${TX} reverted`, ErrorType.TransactionReverted));
     const input = newInput();
 
     const outcome = await distribute(a, input);
@@ -101,22 +112,34 @@ describe('distributeTokensWorkflow', () => {
     const [{ distributionId, reason }] = a.markDistributionFailed.mock.calls[0]!;
     expect(distributionId).toBe(input.distributionId);
     expect(reason).toMatch(/^TransactionReverted: transaction 0x[0-9a-f]+ reverted$/);
-    expect(a.markDistributionConfirmed).not.toHaveBeenCalled();
     expect(outcome.status).toBe('FAILED');
     expect(outcome.step).toBe('failed');
   });
 
-  it('When submitting fails transiently once, Then it is retried and the distribution confirms', async () => {
+  it('When broadcasting fails transiently once, Then it is retried and the distribution confirms', async () => {
     const a = happyActivities();
-    a.submitRelease.mockRejectedValueOnce(new Error('socket hang up')).mockResolvedValue({ txHash: TX });
+    a.broadcastChainTx.mockRejectedValueOnce(new Error('socket hang up')).mockResolvedValue();
     const input = newInput();
 
     const outcome = await distribute(a, input);
 
     expect(outcome.result).toEqual({ distributionId: input.distributionId, txHash: TX, blockNumber: 17 });
-    expect(a.submitRelease).toHaveBeenCalledTimes(2);
+    expect(a.broadcastChainTx).toHaveBeenCalledTimes(2);
+    expect(a.prepareDistributionTx).toHaveBeenCalledTimes(1);
     expect(a.recordDistribution).toHaveBeenCalledTimes(1);
     expect(a.markDistributionFailed).not.toHaveBeenCalled();
     expect(outcome.status).toBe('CONFIRMED');
   }, 20_000);
+
+  it('When the nonce was taken by another transaction, Then it prepares again and settles the new transaction', async () => {
+    const a = happyActivities();
+    a.awaitChainTx.mockResolvedValueOnce({ kind: 'dropped' }).mockResolvedValue(MINED);
+    const input = newInput();
+
+    const outcome = await distribute(a, input);
+
+    expect(outcome.result).toEqual({ distributionId: input.distributionId, txHash: TX, blockNumber: 17 });
+    expect(a.prepareDistributionTx).toHaveBeenCalledTimes(2);
+    expect(a.settleDistribution).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,40 +1,41 @@
 import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DistributionInput } from '../activities/distribution';
+import type { Paid, SinglePayoutInput } from '../activities/payouts/single';
 import { searchAttributeKeys } from '../common/search-attributes';
-import { chainWaitOptions, defaultActivityOptions } from './activity-options';
+import { defaultActivityOptions } from './activity-options';
 import { failureReason } from './saga';
+import { sendTx } from './send-tx';
 
-export type { DistributionInput };
+export type DistributionInput = SinglePayoutInput;
 
-export interface DistributionResult {
+export interface DistributionResult extends Paid {
   distributionId: string;
-  txHash: string;
-  blockNumber: number;
 }
 
-export type DistributionStep = 'recording' | 'submitting' | 'confirming' | 'confirmed' | 'failed';
+export type DistributionStep = 'recording' | 'sending' | 'confirmed' | 'failed';
 export const distributionStepQuery = defineQuery<DistributionStep>('distributionStep');
 
 const act = proxyActivities<Activities>(defaultActivityOptions);
-const wait = proxyActivities<Activities>(chainWaitOptions);
 
-/** Seed flow: record → release from the treasury → wait for the receipt → record tx hash and block. */
+/** Seed flow: record → treasury release (stored, broadcast, awaited) → record tx hash and block. */
 export async function distributeTokensWorkflow(input: DistributionInput): Promise<DistributionResult> {
   const { distributionId } = input;
   let step: DistributionStep = 'recording';
   setHandler(distributionStepQuery, () => step);
   try {
-    const { to } = await act.recordDistribution(input);
-    step = 'submitting';
-    const { txHash } = await act.submitRelease({ distributionId, to, amount: input.amount });
-    setStatus('SUBMITTED');
-    step = 'confirming';
-    const confirmed = await wait.awaitConfirmation({ distributionId, txHash });
-    await act.markDistributionConfirmed({ distributionId, ...confirmed });
+    await act.recordDistribution(input);
+    step = 'sending';
+    const outcome = await sendTx(() => act.prepareDistributionTx({ distributionId }), {
+      afterBroadcast: async () => {
+        await act.markDistributionSubmitted({ distributionId });
+        setStatus('SUBMITTED');
+      },
+    });
+    if (outcome.kind === 'none') throw new Error('unreachable: a single payout always prepares a transaction');
+    const paid = await act.settleDistribution({ distributionId, outcome });
     step = 'confirmed';
     setStatus('CONFIRMED');
-    return { distributionId, ...confirmed };
+    return { distributionId, ...paid };
   } catch (err) {
     step = 'failed';
     await act.markDistributionFailed({ distributionId, reason: failureReason(err) });

@@ -1,4 +1,4 @@
-import { Contract, JsonRpcProvider, NonceManager, Wallet } from 'ethers';
+import { Contract, JsonRpcProvider, Wallet } from 'ethers';
 import type { ContractAddresses } from '../../common/contract-addresses';
 import { loadArtifact } from '../../contracts/artifacts';
 
@@ -6,13 +6,14 @@ import { loadArtifact } from '../../contracts/artifacts';
 export interface Chain {
   provider: JsonRpcProvider;
   chainId: number;
-  signer: NonceManager;
+  /** The engine's key. Transactions are signed by tx-sender with nonces allocated in Postgres. */
+  wallet: Wallet;
   signerAddress: string;
   token: Contract;
   treasury: Contract;
   addresses: ContractAddresses;
-  /** Serialises sends from the one engine key, so nonces never collide inside this process. */
-  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  /** A read/encode handle on a project's disbursement contract. */
+  disbursement(address: string): Contract;
   close(): void;
 }
 
@@ -21,28 +22,23 @@ export async function connectProvider(rpcUrl: string): Promise<{ provider: JsonR
   const network = await probe.getNetwork();
   probe.destroy();
   // A static network stops ethers from re-querying eth_chainId before every call.
-  const provider = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network, pollingInterval: 250 });
+  const provider = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network, pollingInterval: 250, batchMaxCount: 1 });
   return { provider, chainId: Number(network.chainId) };
 }
 
 export async function createChain(opts: { rpcUrl: string; signerKey: string; addresses: ContractAddresses }): Promise<Chain> {
   const { provider, chainId } = await connectProvider(opts.rpcUrl);
   const wallet = new Wallet(opts.signerKey, provider);
-  const signer = new NonceManager(wallet);
-  let queue: Promise<unknown> = Promise.resolve();
+  const disbursementAbi = loadArtifact('RahatDisbursement').abi;
   return {
     provider,
     chainId,
-    signer,
+    wallet,
     signerAddress: wallet.address,
-    token: new Contract(opts.addresses.token, loadArtifact('RahatToken').abi, signer),
-    treasury: new Contract(opts.addresses.treasury, loadArtifact('RahatTreasury').abi, signer),
+    token: new Contract(opts.addresses.token, loadArtifact('RahatToken').abi, provider),
+    treasury: new Contract(opts.addresses.treasury, loadArtifact('RahatTreasury').abi, provider),
     addresses: opts.addresses,
-    exclusive<T>(fn: () => Promise<T>): Promise<T> {
-      const run = queue.then(fn, fn);
-      queue = run.catch(() => undefined);
-      return run;
-    },
+    disbursement: (address) => new Contract(address, disbursementAbi, provider),
     close: () => provider.destroy(),
   };
 }

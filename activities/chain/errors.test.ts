@@ -5,12 +5,23 @@ const TREASURY = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const tx = { to: TREASURY, data: '0x' };
 
 function callException(revert: { name: string; signature: string; args: unknown[] } | null, reason: string | null = null) {
-  return makeError('execution reverted', 'CALL_EXCEPTION', { action: 'call', data: '0xe450d38c', reason, transaction: tx, invocation: null, revert });
+  return makeError('execution reverted', 'CALL_EXCEPTION', {
+    action: 'call',
+    data: '0xe450d38c',
+    reason,
+    transaction: tx,
+    invocation: null,
+    revert,
+  });
 }
 
 describe('classifyChainError', () => {
   it('When a call reverts with a custom error, Then it is a permanent revert carrying the error name', () => {
-    const err = callException({ name: 'ERC20InsufficientBalance', signature: 'ERC20InsufficientBalance(address,uint256,uint256)', args: [TREASURY, 0n, 5n] });
+    const err = callException({
+      name: 'ERC20InsufficientBalance',
+      signature: 'ERC20InsufficientBalance(address,uint256,uint256)',
+      args: [TREASURY, 0n, 5n],
+    });
 
     const c = classifyChainError(err);
 
@@ -32,9 +43,17 @@ describe('classifyChainError', () => {
   });
 
   it.each([
-    ['INSUFFICIENT_FUNDS', () => makeError('insufficient funds for gas * price + value', 'INSUFFICIENT_FUNDS', { transaction: tx }), 'insufficient-funds'],
+    [
+      'INSUFFICIENT_FUNDS',
+      () => makeError('insufficient funds for gas * price + value', 'INSUFFICIENT_FUNDS', { transaction: tx }),
+      'insufficient-funds',
+    ],
     ['NONCE_EXPIRED', () => makeError('nonce has already been used', 'NONCE_EXPIRED', { transaction: tx }), 'nonce-too-low'],
-    ['REPLACEMENT_UNDERPRICED', () => makeError('replacement fee too low', 'REPLACEMENT_UNDERPRICED', { transaction: tx }), 'replacement-underpriced'],
+    [
+      'REPLACEMENT_UNDERPRICED',
+      () => makeError('replacement fee too low', 'REPLACEMENT_UNDERPRICED', { transaction: tx }),
+      'replacement-underpriced',
+    ],
     ['TIMEOUT', () => makeError('timeout', 'TIMEOUT', { operation: 'waitForTransaction', reason: 'timeout' }), 'timeout'],
     ['NETWORK_ERROR', () => makeError('network changed', 'NETWORK_ERROR', { event: 'changed' }), 'network'],
   ] as const)('When ethers reports %s, Then it is a transient %s', (_code, build, kind) => {

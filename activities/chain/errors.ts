@@ -5,13 +5,7 @@ import { isError } from 'ethers';
  * non-retryable failures and let Temporal retry the rest.
  */
 export type ChainErrorKind =
-  | 'nonce-too-low'
-  | 'replacement-underpriced'
-  | 'insufficient-funds'
-  | 'reverted'
-  | 'network'
-  | 'timeout'
-  | 'unknown';
+  'nonce-too-low' | 'replacement-underpriced' | 'insufficient-funds' | 'reverted' | 'network' | 'timeout' | 'unknown';
 
 export interface ClassifiedChainError {
   kind: ChainErrorKind;

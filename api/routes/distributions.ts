@@ -9,19 +9,16 @@ import { HttpProblem, notFound } from '../problem';
 import { mayAccessProject } from '../auth/actor';
 import { Permission } from '../auth/permissions';
 import { route, type RouteSpec } from '../route-spec';
+import { amount, reference } from '../schemas';
 import { workflowState } from '../workflow-state';
 import { projectId } from './projects';
 
-const MAX_UINT256 = (1n << 256n) - 1n;
-const distributionId = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or -');
+const distributionId = reference;
 
 const distribute = z.strictObject({
   projectId,
   beneficiaryId: z.uuid(),
-  amount: z
-    .string()
-    .regex(/^[1-9]\d{0,77}$/, 'must be a positive integer in token base units, as a string')
-    .refine((v) => BigInt(v) <= MAX_UINT256, 'must fit in uint256'),
+  amount,
   /** The caller's own reference; makes a retried request harmless. Generated when absent. */
   distributionId: distributionId.optional(),
 });
@@ -60,7 +57,7 @@ export function distributionRoutes({ prisma, temporal, taskQueue }: ApiDeps): Ro
         }
         const id = body.distributionId ?? randomUUID();
         const input = { distributionId: id, projectId: body.projectId, beneficiaryId: body.beneficiaryId, amount: body.amount };
-        const existing = await prisma.distribution.findUnique({ where: { id } });
+        const existing = await prisma.payout.findUnique({ where: { id } });
         if (
           existing &&
           (existing.beneficiaryId !== input.beneficiaryId ||
@@ -106,7 +103,7 @@ export function distributionRoutes({ prisma, temporal, taskQueue }: ApiDeps): Ro
       params,
       responses: { 200: { description: 'The distribution' }, 404: { description: 'No such distribution' } },
       async handler({ res, params: { id }, actor }) {
-        const row = await prisma.distribution.findUnique({ where: { id } });
+        const row = await prisma.payout.findUnique({ where: { id } });
         if (row && actor && !mayAccessProject(actor, row.projectId)) throw notFound(`distribution ${id}`);
         const workflow =
           row?.status === 'CONFIRMED' || row?.status === 'FAILED' ? undefined : await workflowState(temporal, workflowIds.distribution(id));

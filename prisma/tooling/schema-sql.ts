@@ -46,15 +46,20 @@ export function schemaDiffSql(databaseUrl: string, opts: { from?: string; to?: s
     const dummyEngine = path.join(dir, 'libquery_engine.so.node');
     fs.writeFileSync(dummyEngine, '');
     const cli = path.join(path.dirname(require.resolve('prisma6/package.json')), 'build', 'index.js');
-    return execFileSync(
-      process.execPath,
-      [cli, 'migrate', 'diff', '--config', 'prisma.config.ts', ...from, '--to-schema-datamodel', 'schema.prisma', '--script'],
-      {
-        cwd: dir,
-        env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_QUERY_ENGINE_LIBRARY: dummyEngine, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    ).toString();
+    try {
+      return execFileSync(
+        process.execPath,
+        [cli, 'migrate', 'diff', '--config', 'prisma.config.ts', ...from, '--to-schema-datamodel', 'schema.prisma', '--script'],
+        {
+          cwd: dir,
+          env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_QUERY_ENGINE_LIBRARY: dummyEngine, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      ).toString();
+    } catch (err) {
+      const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+      throw new Error(`prisma migrate diff failed:\n${stderr.replace(/^Loaded Prisma config.*\n/m, '').trim()}`, { cause: err });
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

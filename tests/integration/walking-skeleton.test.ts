@@ -86,7 +86,7 @@ describe('token distribution', () => {
       (d) => d.status === 'CONFIRMED' || d.status === 'FAILED',
     );
     expect(done.status).toBe('CONFIRMED');
-    const row = await sys.prisma.distribution.findUniqueOrThrow({ where: { id: 'skeleton-dist-1' } });
+    const row = await sys.prisma.payout.findUniqueOrThrow({ where: { id: 'skeleton-dist-1' } });
     expect(row.txHash).toBe(done.txHash);
     expect(Number(row.blockNumber)).toBe(done.blockNumber);
     const receipt = await sys.provider.getTransactionReceipt(done.txHash);
@@ -120,7 +120,7 @@ describe('token distribution', () => {
     });
     expect(res.status).toBe(422);
     expect(res.body.errors[0].field).toBe('body.beneficiaryId');
-    expect(await sys.prisma.distribution.findUnique({ where: { id: 'skeleton-unknown' } })).toBeNull();
+    expect(await sys.prisma.payout.findUnique({ where: { id: 'skeleton-unknown' } })).toBeNull();
   });
 
   it('When both workflows ran, Then operators find them in Temporal by the ProjectId search attribute', async () => {

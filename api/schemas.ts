@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/** Token base units as a decimal string: never a float. */
+export const amount = z
+  .string()
+  .regex(/^[1-9]\d{0,77}$/, 'must be a positive integer in token base units, as a string')
+  .refine((v) => BigInt(v) <= MAX_UINT256, 'must fit in uint256');
+
+/** A caller-chosen reference (distribution or batch id). */
+export const reference = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or -');
+
+/** Keyset pagination shared by list routes. */
+export const page = {
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
+};

@@ -1,0 +1,120 @@
+import { Contract } from 'ethers';
+import { loadArtifact } from '../../contracts/artifacts';
+import { reconcileBatch } from '../../scripts/reconcile/reconcile-batch';
+import { seedActiveBeneficiaries } from '../support/beneficiaries';
+import { call, eventually, startSystem, type System } from '../support/system';
+
+const PROJECT = 'batch-it';
+let sys: System;
+
+beforeAll(async () => {
+  sys = await startSystem({ PAYOUT_CHUNK_SIZE: '20', BATCH_CONCURRENCY: '2' });
+}, 60_000);
+
+afterAll(async () => {
+  await sys?.stop();
+});
+
+const done = (b: { status: string }) => ['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'].includes(b.status);
+const getBatch = async (id: string) => (await call(sys.api.url, 'GET', `/v1/distributions/batches/${id}`)).body;
+
+async function disbursement(): Promise<Contract> {
+  const d = await sys.prisma.projectDisbursement.findUniqueOrThrow({ where: { projectId: PROJECT } });
+  return new Contract(d.address, loadArtifact('RahatDisbursement').abi, sys.provider);
+}
+
+describe('batch distribution', () => {
+  it('When a batch of 95 payouts runs, Then every payout is paid exactly once on chain and the database agrees', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 95);
+    const res = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-1',
+      payouts: people.map((p, i) => ({ beneficiaryId: p.id, amount: String(100 + i) })),
+    });
+    expect(res.status).toBe(202);
+    const batch = await eventually(() => getBatch('batch-it-1'), done, 90_000);
+    expect(batch.status).toBe('COMPLETED');
+    expect(batch.payouts.CONFIRMED.count).toBe(95);
+    for (const [i, p] of people.entries()) expect(await sys.token.balanceOf(p.address)).toBe(BigInt(100 + i));
+    const report = await reconcileBatch(sys.prisma, sys.provider, 'batch-it-1');
+    expect(report).toMatchObject({ ok: true, payouts: 95, confirmed: 95, onChainPayouts: 95 });
+    expect(await sys.prisma.payoutChunk.count({ where: { batchId: 'batch-it-1' } })).toBe(5);
+    expect(await sys.token.balanceOf(await (await disbursement()).getAddress())).toBe(0n);
+  }, 120_000);
+
+  it('When a beneficiary is not active, Then that payout fails with a reason, the rest are paid, and retry pays it once', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 30);
+    await sys.prisma.beneficiary.update({ where: { id: people[7]!.id }, data: { status: 'FAILED' } });
+    await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-2',
+      beneficiaryIds: people.map((p) => p.id),
+      amount: '500',
+    });
+    const batch = await eventually(() => getBatch('batch-it-2'), done, 60_000);
+    expect(batch.status).toBe('COMPLETED_WITH_FAILURES');
+    const failed = await call(sys.api.url, 'GET', '/v1/distributions/batches/batch-it-2/payouts?status=FAILED');
+    expect(failed.body.items).toHaveLength(1);
+    expect(failed.body.items[0]).toMatchObject({ beneficiaryId: people[7]!.id, status: 'FAILED' });
+    expect(failed.body.items[0].failureReason).toMatch(/^BeneficiaryNotActive/);
+    expect(await sys.token.balanceOf(people[7]!.address)).toBe(0n);
+
+    await sys.prisma.beneficiary.update({ where: { id: people[7]!.id }, data: { status: 'ACTIVE' } });
+    const retry = await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-2/retry-failed');
+    expect(retry.status).toBe(202);
+    expect(retry.body).toMatchObject({ round: 1, retried: 1 });
+    const after = await eventually(
+      () => getBatch('batch-it-2'),
+      (b) => b.round === 1 && done(b),
+      60_000,
+    );
+    expect(after.status).toBe('COMPLETED');
+    for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(500n);
+    expect((await reconcileBatch(sys.prisma, sys.provider, 'batch-it-2')).ok).toBe(true);
+    const again = await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-2/retry-failed');
+    expect(again.status).toBe(409);
+  }, 120_000);
+
+  it('When a batch is paused, resumed and cancelled, Then nothing is paid while paused and each payout ends paid or provably unpaid, unspent budget returned', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 400);
+    await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-3',
+      beneficiaryIds: people.map((p) => p.id),
+      amount: '7',
+    });
+    await eventually(
+      () => getBatch('batch-it-3'),
+      (b) => (b.payouts.CONFIRMED?.count ?? 0) >= 40,
+      60_000,
+    );
+    expect((await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/pause')).status).toBe(202);
+    const paused = await eventually(
+      () => getBatch('batch-it-3'),
+      (b) => b.status === 'PAUSED',
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await getBatch('batch-it-3')).payouts.CONFIRMED.count).toBe(paused.payouts.CONFIRMED.count);
+    expect(paused.progress.status).toBe('PAUSED');
+
+    await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/resume');
+    await eventually(
+      () => getBatch('batch-it-3'),
+      (b) => b.payouts.CONFIRMED.count > paused.payouts.CONFIRMED.count,
+      60_000,
+    );
+    expect((await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/cancel')).status).toBe(202);
+    const final = await eventually(() => getBatch('batch-it-3'), done, 90_000);
+
+    expect(final.status).toBe('CANCELLED');
+    const confirmed = final.payouts.CONFIRMED.count;
+    expect(confirmed).toBeGreaterThan(paused.payouts.CONFIRMED.count);
+    expect(confirmed + (final.payouts.CANCELLED?.count ?? 0)).toBe(400);
+    const report = await reconcileBatch(sys.prisma, sys.provider, 'batch-it-3');
+    expect(report).toMatchObject({ ok: true, onChainPayouts: confirmed });
+    expect(BigInt(final.returnedAmount)).toBe(BigInt(final.fundedAmount) - BigInt(confirmed * 7));
+    expect(await sys.token.balanceOf(await (await disbursement()).getAddress())).toBe(0n);
+    expect((await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/resume')).status).toBe(409);
+  }, 180_000);
+});

@@ -1,0 +1,194 @@
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  executeChild,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { ChunkRef, PlannedRound } from '../activities/payouts/batches';
+import type { ChunkResult } from '../activities/payouts/chunks';
+import { searchAttributeKeys } from '../common/search-attributes';
+import { defaultActivityOptions } from './activity-options';
+import { cancelSignal, pauseSignal, progressQuery, resumeSignal, type BatchProgress } from './batch-signals';
+import { payoutChunkWorkflow } from './payout-chunk';
+import { sendTx } from './send-tx';
+
+export interface BatchInput {
+  batchId: string;
+  projectId: string;
+  round: number;
+  /** Chunks in flight at once. */
+  concurrency: number;
+  /** Chunks started per run before continuing as new, to keep history bounded. */
+  chunksPerRun?: number;
+  carry?: Carry;
+}
+
+interface Carry {
+  planned: PlannedRound;
+  afterSeq: number;
+  paid: number;
+  paidAmount: string;
+  failed: number;
+  cancelledCount: number;
+  startedAt: number;
+  paused: boolean;
+  cancelled: boolean;
+}
+
+const act = proxyActivities<Activities>(defaultActivityOptions);
+
+/**
+ * Plans the round, deploys and funds the project's disbursement contract, pays the chunks
+ * through child workflows under a sliding window, then returns unspent budget (the saga's
+ * compensation) and closes the batch. Continues as new every `chunksPerRun` chunks.
+ */
+export async function batchDistributionWorkflow(input: BatchInput): Promise<{ status: string }> {
+  const { batchId, projectId, round } = input;
+  const chunksPerRun = input.chunksPerRun ?? 100;
+  let phase: BatchProgress['status'] = input.carry ? 'RUNNING' : 'PLANNING';
+  const s: Carry = input.carry ?? {
+    planned: { chunks: 0, payouts: 0, total: '0' },
+    afterSeq: -1,
+    paid: 0,
+    paidAmount: '0',
+    failed: 0,
+    cancelledCount: 0,
+    startedAt: Date.now(),
+    paused: false,
+    cancelled: false,
+  };
+  const inFlight = new Map<string, { scope: CancellationScope; count: number }>();
+  /** Counts chunk completions and signals; the main loop waits for it to move. */
+  let events = 0;
+  setHandler(pauseSignal, () => {
+    s.paused = true;
+    events++;
+  });
+  setHandler(resumeSignal, () => {
+    s.paused = false;
+    events++;
+  });
+  setHandler(cancelSignal, () => {
+    s.cancelled = true;
+    events++;
+    for (const f of inFlight.values()) f.scope.cancel();
+  });
+  setHandler(progressQuery, () => progress(s, phase, round, inFlight));
+
+  if (!input.carry) {
+    await act.setBatchStatus({ batchId, status: 'RUNNING' });
+    setStatus('RUNNING');
+    s.planned = await act.planRound({ batchId, round });
+    let deployTx = '';
+    const deployed = await sendTx(() => act.prepareDisbursementDeploy({ projectId }), { onTxId: (id) => (deployTx = id) });
+    if (deployed.kind === 'mined') await act.recordDisbursementDeploy({ projectId, txId: deployTx, outcome: deployed });
+    const funded = await sendTx(() => act.prepareFunding({ batchId, round, amount: s.planned.total }));
+    if (funded.kind === 'mined') await act.recordFunding({ batchId, outcome: funded });
+    phase = 'RUNNING';
+  }
+
+  let queue: ChunkRef[] = [];
+  let exhausted = false;
+  let startedThisRun = 0;
+  for (;;) {
+    if (s.paused && !s.cancelled) {
+      phase = 'PAUSING';
+      await condition(() => inFlight.size === 0 || !s.paused || s.cancelled);
+      if (s.paused && !s.cancelled) {
+        phase = 'PAUSED';
+        await act.setBatchStatus({ batchId, status: 'PAUSED' });
+        setStatus('PAUSED');
+        await condition(() => !s.paused || s.cancelled);
+        await act.setBatchStatus({ batchId, status: 'RUNNING' });
+        setStatus('RUNNING');
+      }
+      phase = s.cancelled ? 'CANCELLING' : 'RUNNING';
+    }
+    while (!s.cancelled && !s.paused && inFlight.size < input.concurrency && startedThisRun < chunksPerRun) {
+      if (queue.length === 0 && !exhausted) {
+        queue = await act.nextChunks({ batchId, round, afterSeq: s.afterSeq, limit: Math.min(100, chunksPerRun) });
+        exhausted = queue.length === 0;
+      }
+      const next = queue.shift();
+      if (!next) break;
+      s.afterSeq = next.seq;
+      startedThisRun++;
+      startChunk(next.chunkId);
+    }
+    if (inFlight.size === 0 && (s.cancelled || exhausted || startedThisRun >= chunksPerRun)) break;
+    // Sleep until a chunk finishes or a signal arrives: nothing else can change the plan.
+    const seen = events;
+    await condition(() => events !== seen);
+  }
+
+  if (!s.cancelled && !exhausted) {
+    await continueAsNew<typeof batchDistributionWorkflow>({ ...input, carry: s });
+  }
+  phase = 'FINISHING';
+  if (s.cancelled) await act.cancelUnstartedChunks({ batchId, round });
+  await sendTx(() => act.prepareReturn({ batchId, round }));
+  const result = await act.finalizeBatch({ batchId, cancelled: s.cancelled });
+  setStatus(result.status);
+  return result;
+
+  function startChunk(chunkId: string): void {
+    const scope = new CancellationScope();
+    inFlight.set(chunkId, { scope, count: 0 });
+    scope
+      .run(() =>
+        executeChild(payoutChunkWorkflow, {
+          workflowId: `chunk-${chunkId}`,
+          args: [{ chunkId }],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          typedSearchAttributes: [
+            { key: searchAttributeKeys.batchId, value: batchId },
+            { key: searchAttributeKeys.projectId, value: projectId },
+          ],
+        }),
+      )
+      .then((r: ChunkResult) => tally(s, r))
+      // A cancelled chunk's outcome is settled by the child; finalizeBatch reads it from the database.
+      .catch(() => undefined)
+      .finally(() => {
+        inFlight.delete(chunkId);
+        events++;
+      });
+  }
+}
+
+function tally(s: Carry, r: ChunkResult): void {
+  if (r.status === 'CONFIRMED') {
+    s.paid += r.count;
+    s.paidAmount = (BigInt(s.paidAmount) + BigInt(r.total)).toString();
+  } else if (r.status === 'FAILED') s.failed += r.count;
+  else s.cancelledCount += r.count;
+}
+
+function progress(s: Carry, phase: BatchProgress['status'], round: number, inFlight: Map<string, unknown>): BatchProgress {
+  const elapsed = (Date.now() - s.startedAt) / 1000;
+  const rate = elapsed > 0 ? s.paid / elapsed : 0;
+  const remaining = s.planned.payouts - s.paid - s.failed - s.cancelledCount;
+  return {
+    status: phase,
+    round,
+    payouts: s.planned.payouts,
+    paid: s.paid,
+    failed: s.failed,
+    cancelled: s.cancelledCount,
+    inFlight: inFlight.size,
+    totalAmount: s.planned.total,
+    paidAmount: s.paidAmount,
+    remainingAmount: (BigInt(s.planned.total) - BigInt(s.paidAmount)).toString(),
+    ratePerSecond: Math.round(rate * 10) / 10,
+    etaSeconds: rate > 0 ? Math.round(remaining / rate) : null,
+  };
+}
+
+function setStatus(value: string): void {
+  upsertSearchAttributes([{ key: searchAttributeKeys.distributionStatus, value }]);
+}
