@@ -28,6 +28,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   permission: Permission | 'public';
   /** The project a request acts on, for project-scoped callers; checked after validation. */
   project?: (input: { body: z.output<B>; query: z.output<Q>; params: z.output<P> }) => string | undefined;
+  /** The body is a stream of this type, read by the handler itself (not JSON). */
+  upload?: { contentType: string | string[]; maxBytes: number };
   /** Starts work: honours Idempotency-Key. */
   startsWork?: boolean;
   body?: B;

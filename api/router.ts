@@ -1,23 +1,78 @@
 import { Router } from 'express';
-import type { Authenticator } from './auth/actor';
+import type { PrismaClient } from '../common/db';
+import type { Logger } from '../common/logger';
+import { requestContext } from '../common/request-context';
+import type { Actor, Authenticator } from './auth/actor';
 import { mayAccessProject } from './auth/actor';
+import { auditOnEnd } from './auth/audit';
+import { ALL_PERMISSIONS } from './auth/permissions';
 import { HttpProblem } from './problem';
 import type { RouteSpec } from './route-spec';
+import { requireJsonBody, type RateLimiter } from './security';
+import { withIdempotency } from './idempotency';
+import { idempotencyStore } from './idempotency-store';
 import { parse } from './validate';
 
-/** Builds the express router from route specs: validate → authenticate → authorise → handle. */
-export function buildRouter(specs: RouteSpec[], auth: Authenticator): Router {
-  const router = Router();
+export interface RouterDeps {
+  auth: Authenticator;
+  limiter: RateLimiter;
+  prisma: PrismaClient;
+  logger: Logger;
+}
+
+/** Default deny: a spec must name a known permission, or 'public' on purpose. */
+function checkSpecs(specs: RouteSpec[]): void {
+  const seen = new Set<string>();
   for (const spec of specs) {
+    const name = `${spec.method.toUpperCase()} ${spec.path}`;
+    if (spec.permission !== 'public' && !ALL_PERMISSIONS.includes(spec.permission)) {
+      throw new Error(`route ${name} declares no known permission (${String(spec.permission)})`);
+    }
+    if (seen.has(name)) throw new Error(`route ${name} is declared twice`);
+    seen.add(name);
+  }
+}
+
+/**
+ * Builds the express router from route specs:
+ * audit (mutations) → authenticate → rate limit → authorise → validate → project scope → handle.
+ */
+export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
+  checkSpecs(specs);
+  const router = Router();
+  const idempotency = idempotencyStore(deps.prisma);
+  for (const spec of specs) {
+    const action = `${spec.method.toUpperCase()} ${spec.path}`;
     router[spec.method](spec.path, async (req, res) => {
-      const actor = spec.permission === 'public' ? undefined : await auth.authenticate(req);
+      if (spec.method !== 'get') auditOnEnd(deps, req, res, action);
+      let actor: Actor | undefined;
       if (spec.permission !== 'public') {
-        if (!actor) throw new HttpProblem(401, 'Unauthorized', 'credentials are required: a Bearer token or an x-api-key header');
-        if (!actor.permissions.has(spec.permission)) throw new HttpProblem(403, 'Forbidden', `requires permission ${spec.permission}`);
+        try {
+          actor = await deps.auth.authenticate(req);
+        } catch (err) {
+          deps.limiter.take(req, res, undefined); // failed credentials count against the IP
+          throw err;
+        }
+        if (!actor) {
+          deps.limiter.take(req, res, undefined);
+          throw new HttpProblem(401, 'Unauthorized', 'credentials are required: a Bearer token or an x-api-key header');
+        }
+        res.locals.auditActor = { kind: actor.kind, id: actor.id };
+      }
+      deps.limiter.take(req, res, actor);
+      if (actor && spec.permission !== 'public' && !actor.permissions.has(spec.permission)) {
+        throw new HttpProblem(403, 'Forbidden', `requires permission ${spec.permission}`);
+      }
+      if (!spec.upload) requireJsonBody(req);
+      else if (!req.is(spec.upload.contentType)) {
+        throw new HttpProblem(415, 'Unsupported Media Type', `this route takes ${[spec.upload.contentType].flat().join(' or ')}`);
       }
       const params = spec.params ? parse(spec.params, req, 'params') : {};
       const query = spec.query ? parse(spec.query, req, 'query') : {};
       const body = spec.body ? parse(spec.body, req, 'body') : undefined;
+      if (spec.query === undefined && Object.keys(req.query).length > 0) {
+        throw new HttpProblem(400, 'Invalid request', 'this route takes no query parameters', [{ field: 'query', message: 'must be empty' }]);
+      }
       if (spec.body === undefined && req.body !== undefined && Object.keys(req.body as object).length > 0) {
         throw new HttpProblem(400, 'Invalid request', 'this route takes no body', [{ field: 'body', message: 'must be empty' }]);
       }
@@ -25,7 +80,11 @@ export function buildRouter(specs: RouteSpec[], auth: Authenticator): Router {
       if (actor && projectId !== undefined && !mayAccessProject(actor, projectId)) {
         throw new HttpProblem(403, 'Forbidden', `no access to project ${projectId}`);
       }
-      await spec.handler({ req, res, body, query, params, actor });
+      const run = () => spec.handler({ req, res, body, query, params, actor });
+      // The request id rides along into any workflow the handler starts (common/request-context-client.ts).
+      await requestContext.run({ requestId: req.id }, () =>
+        spec.startsWork ? withIdempotency(idempotency, { req, res, actor, run }) : run(),
+      );
     });
   }
   return router;

@@ -1,33 +1,78 @@
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from '../common/config';
+import { createVault } from '../common/crypto/vault';
+import { createDataConverter } from '../common/data-converter';
 import { createPrisma } from '../common/db';
+import { EncryptionCodec } from '../common/payload-codec';
 import { createLogger, type Logger } from '../common/logger';
+import { closeRedis, createRedis } from '../common/redis';
+import { requestIdClientInterceptor } from '../common/request-context-client';
+import { createSecretBox } from '../common/secret-box';
 import { createApp } from './app';
-import { openAuthenticator } from './auth/open-authenticator';
+import { createAuthenticator } from './auth/authenticator';
+import { ensureFirstAdmin } from './auth/bootstrap';
+import { idempotencyStore } from './idempotency-store';
+import { createApiMetrics, workflowStartsInterceptor } from './metrics';
+import type { RouteSpec } from './route-spec';
 import { createTemporalGateway } from './temporal';
 
 export interface RunningApi {
   url: string;
+  /** The route table this API serves. */
+  routes: RouteSpec[];
   close(): Promise<void>;
 }
 
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
-  const prisma = createPrisma(config.databaseUrl);
-  const temporal = createTemporalGateway(config.temporal);
-  const app = createApp({ prisma, temporal, rpcUrl: config.chain.rpcUrl, logger, taskQueue: config.temporal.taskQueue, auth: openAuthenticator });
+  const prisma = createPrisma(config.databaseUrl, { applicationName: 'rahat-api' });
+  const metrics = createApiMetrics({ prisma });
+  const vault = createVault(config.pii);
+  const temporal = createTemporalGateway({ ...config.temporal, dataConverter: createDataConverter(config.pii) }, [
+    requestIdClientInterceptor(),
+    workflowStartsInterceptor(metrics),
+  ]);
+  const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
+  if (config.security.bootstrapAdmin && (await ensureFirstAdmin(prisma, config.security.bootstrapAdmin)))
+    logger.info('first admin user created from ADMIN_EMAIL');
+  const app = createApp({
+    prisma,
+    temporal,
+    rpcUrl: config.chain.rpcUrl,
+    logger,
+    taskQueue: config.temporal.taskQueue,
+    auth: createAuthenticator({ prisma, security: config.security, logger }),
+    security: config.security,
+    distribution: config.distribution,
+    redis,
+    metrics,
+    secrets: createSecretBox(config.webhooks.secretKey),
+    privacy: { vault, codec: new EncryptionCodec(vault.keyRing), codecCorsOrigins: config.codecCorsOrigins },
+    imports: { chunkSize: config.imports.chunkSize, partners: Object.keys(config.imports.partners) },
+  });
   const server = app.listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
+  // Expired idempotency records are replaced on reuse anyway; this keeps the table small.
+  const purge = setInterval(
+    () =>
+      void idempotencyStore(prisma)
+        .purgeExpired()
+        .catch(() => undefined),
+    3600_000,
+  ).unref();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.api.host}:${port}`;
   logger.info({ url }, 'api listening');
   return {
     url,
+    routes: app.locals.routes as RouteSpec[],
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      clearInterval(purge);
+      await closeRedis(redis);
       await temporal.close();
       await prisma.$disconnect();
     },

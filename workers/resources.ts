@@ -12,7 +12,7 @@ export interface WorkerResources {
 }
 
 export async function openResources(config: Config): Promise<WorkerResources> {
-  const prisma = createPrisma(config.databaseUrl);
+  const prisma = createPrisma(config.databaseUrl, { applicationName: 'rahat-worker' });
   try {
     const { provider, chainId } = await connectProvider(config.chain.rpcUrl);
     provider.destroy();

@@ -5,12 +5,19 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * must never be abandoned half way. Business failures are thrown non-retryable by activities.
  */
 export const defaultActivityOptions: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  // Short, so the work of a worker that died mid-activity is retried elsewhere quickly.
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
 export const chainWaitOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+};
+
+/** Set-based planning of a whole batch round (up to hundreds of thousands of rows). */
+export const planningOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  retry: defaultActivityOptions.retry,
 };

@@ -12,7 +12,7 @@ import type { Activities } from '../activities';
 import type { ChunkRef, PlannedRound } from '../activities/payouts/batches';
 import type { ChunkResult } from '../activities/payouts/chunks';
 import { searchAttributeKeys } from '../common/search-attributes';
-import { defaultActivityOptions } from './activity-options';
+import { defaultActivityOptions, planningOptions } from './activity-options';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal, type BatchProgress } from './batch-signals';
 import { payoutChunkWorkflow } from './payout-chunk';
 import { sendTx } from './send-tx';
@@ -41,6 +41,7 @@ interface Carry {
 }
 
 const act = proxyActivities<Activities>(defaultActivityOptions);
+const plan = proxyActivities<Activities>(planningOptions);
 
 /**
  * Plans the round, deploys and funds the project's disbursement contract, pays the chunks
@@ -83,7 +84,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
   if (!input.carry) {
     await act.setBatchStatus({ batchId, status: 'RUNNING' });
     setStatus('RUNNING');
-    s.planned = await act.planRound({ batchId, round });
+    s.planned = await plan.planRound({ batchId, round });
     let deployTx = '';
     const deployed = await sendTx(() => act.prepareDisbursementDeploy({ projectId }), { onTxId: (id) => (deployTx = id) });
     if (deployed.kind === 'mined') await act.recordDisbursementDeploy({ projectId, txId: deployTx, outcome: deployed });
@@ -130,9 +131,9 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     await continueAsNew<typeof batchDistributionWorkflow>({ ...input, carry: s });
   }
   phase = 'FINISHING';
-  if (s.cancelled) await act.cancelUnstartedChunks({ batchId, round });
+  if (s.cancelled) await plan.cancelUnstartedChunks({ batchId, round });
   await sendTx(() => act.prepareReturn({ batchId, round }));
-  const result = await act.finalizeBatch({ batchId, cancelled: s.cancelled });
+  const result = await plan.finalizeBatch({ batchId, cancelled: s.cancelled });
   setStatus(result.status);
   return result;
 

@@ -1,4 +1,4 @@
-import { Contract, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, FetchRequest, JsonRpcProvider, Wallet } from 'ethers';
 import type { ContractAddresses } from '../../common/contract-addresses';
 import { loadArtifact } from '../../contracts/artifacts';
 
@@ -22,7 +22,10 @@ export async function connectProvider(rpcUrl: string): Promise<{ provider: JsonR
   const network = await probe.getNetwork();
   probe.destroy();
   // A static network stops ethers from re-querying eth_chainId before every call.
-  const provider = new JsonRpcProvider(rpcUrl, network, { staticNetwork: network, pollingInterval: 250, batchMaxCount: 1 });
+  // ethers waits 5 minutes for an answer by default; a hung node must fail fast and be retried.
+  const request = new FetchRequest(rpcUrl);
+  request.timeout = 10_000;
+  const provider = new JsonRpcProvider(request, network, { staticNetwork: network, pollingInterval: 250, batchMaxCount: 1 });
   return { provider, chainId: Number(network.chainId) };
 }
 

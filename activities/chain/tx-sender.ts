@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { keccak256, Transaction } from 'ethers';
+import { keccak256 } from 'ethers';
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../common/db';
 import type { Faults } from '../../common/faults';
@@ -190,7 +190,13 @@ export function createTxSender({ prisma, chain, logger, faults }: Deps) {
     await broadcastRaw(signed.raw);
   }
 
-  return { prepare, broadcast, poll, replace, parse: (raw: string) => Transaction.from(raw) };
+  /** When the current version of the transaction was last sent. */
+  async function sentAt(txId: string): Promise<Date> {
+    const row = await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId }, select: { broadcastAt: true, createdAt: true } });
+    return row.broadcastAt ?? row.createdAt;
+  }
+
+  return { prepare, broadcast, poll, replace, sentAt };
 }
 
 export type TxSender = ReturnType<typeof createTxSender>;

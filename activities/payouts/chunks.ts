@@ -15,7 +15,7 @@ export interface ChunkResult {
 const gasFor = (n: number) => BigInt(80_000 + 40_000 * n);
 
 /** One disbursement transaction paying the payouts of one chunk. */
-export function chunkActivities({ prisma, chain }: ActivityDeps, sender: TxSender) {
+export function chunkActivities({ prisma, chain, faults }: ActivityDeps, sender: TxSender) {
   async function disbursementOf(chunkId: string) {
     const chunk = await prisma.payoutChunk.findUniqueOrThrow({ where: { id: chunkId } });
     const batch = await prisma.distributionBatch.findUniqueOrThrow({ where: { id: chunk.batchId } });
@@ -84,23 +84,24 @@ export function chunkActivities({ prisma, chain }: ActivityDeps, sender: TxSende
      * Records the outcome. The on-chain guard decides: paid (by this or any earlier
      * transaction) → CONFIRMED; our cancellation mined → CANCELLED; reverted → FAILED.
      */
-    async settleChunk({
-      chunkId,
-      outcome,
-    }: {
-      chunkId: string;
-      outcome: TxOutcome | { kind: 'paid'; paid: Paid } | { kind: 'not-sent' };
-    }): Promise<ChunkResult> {
-      if (outcome.kind === 'paid') return finish(chunkId, 'CONFIRMED', outcome.paid);
-      if (outcome.kind === 'mined' && outcome.succeeded && !outcome.cancelled) {
-        return finish(chunkId, 'CONFIRMED', { txHash: outcome.hash, blockNumber: outcome.blockNumber });
-      }
-      const earlier = await findChunkPayment(chunkId);
-      if (earlier) return finish(chunkId, 'CONFIRMED', earlier);
-      if (outcome.kind === 'not-sent' || (outcome.kind === 'mined' && outcome.cancelled))
-        return finish(chunkId, 'CANCELLED', undefined, 'cancelled');
-      const hash = outcome.kind === 'mined' ? outcome.hash : 'unknown';
-      return finish(chunkId, 'FAILED', undefined, `TransactionReverted: disbursement transaction ${hash} reverted`);
+    async settleChunk(args: SettleArgs): Promise<ChunkResult> {
+      faults.maybeCrash('crash-before-settle');
+      return settle(args);
     },
   };
+
+  type SettleArgs = { chunkId: string; outcome: TxOutcome | { kind: 'paid'; paid: Paid } | { kind: 'not-sent' } };
+
+  async function settle({ chunkId, outcome }: SettleArgs): Promise<ChunkResult> {
+    if (outcome.kind === 'paid') return finish(chunkId, 'CONFIRMED', outcome.paid);
+    if (outcome.kind === 'mined' && outcome.succeeded && !outcome.cancelled) {
+      return finish(chunkId, 'CONFIRMED', { txHash: outcome.hash, blockNumber: outcome.blockNumber });
+    }
+    const earlier = await findChunkPayment(chunkId);
+    if (earlier) return finish(chunkId, 'CONFIRMED', earlier);
+    if (outcome.kind === 'not-sent' || (outcome.kind === 'mined' && outcome.cancelled))
+      return finish(chunkId, 'CANCELLED', undefined, 'cancelled');
+    const hash = outcome.kind === 'mined' ? outcome.hash : 'unknown';
+    return finish(chunkId, 'FAILED', undefined, `TransactionReverted: disbursement transaction ${hash} reverted`);
+  }
 }

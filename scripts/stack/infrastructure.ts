@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { startAnvil } from './anvil';
 import { startEmbeddedPostgres } from './postgres';
@@ -19,6 +20,8 @@ export interface InfrastructureOptions {
   /** Fixed ports for the dev stack; 0 picks free ones (tests). */
   ports: { temporal: number; temporalUi: number; anvil: number };
   headless: boolean;
+  /** Given to the Temporal Web UI as its remote codec (the API's /codec). */
+  codecEndpoint?: string;
   /** Tests get a database of their own on DATABASE_URL's server, dropped at the end. */
   isolatedDatabase?: boolean;
   log: (msg: string) => void;
@@ -37,8 +40,13 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       opts.log('starting embedded PostgreSQL');
-      const pg = await startEmbeddedPostgres({ dataDir: path.join(opts.dataDir, opts.persistent ? 'postgres' : `postgres-${process.pid}`) });
-      stops.push(pg.stop);
+      const dataDir = path.join(opts.dataDir, opts.persistent ? 'postgres' : `postgres-${process.pid}`);
+      const pg = await startEmbeddedPostgres({ dataDir });
+      stops.push(async () => {
+        await pg.stop();
+        // A throwaway cluster (tests, benchmarks) leaves nothing behind.
+        if (!opts.persistent) fs.rmSync(dataDir, { recursive: true, force: true });
+      });
       databaseUrl = pg.url;
     }
     if (opts.isolatedDatabase) {
@@ -56,6 +64,7 @@ export async function startInfrastructure(opts: InfrastructureOptions): Promise<
         port: opts.ports.temporal,
         uiPort: opts.ports.temporalUi,
         headless: opts.headless,
+        codecEndpoint: opts.codecEndpoint,
         log: opts.log,
       });
       stops.push(t.stop);

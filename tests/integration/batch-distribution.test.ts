@@ -15,7 +15,7 @@ afterAll(async () => {
   await sys?.stop();
 });
 
-const done = (b: { status: string }) => ['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'].includes(b.status);
+const done = (b: any): boolean => ['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'].includes(b.status);
 const getBatch = async (id: string) => (await call(sys.api.url, 'GET', `/v1/distributions/batches/${id}`)).body;
 
 async function disbursement(): Promise<Contract> {

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import readline from 'node:readline';
+import type { Request } from 'express';
+import { z } from 'zod';
+import { Permission } from '../auth/permissions';
+import { startBatchRound } from '../batch-runner';
+import type { ApiDeps } from '../deps';
+import { HttpProblem } from '../problem';
+import { route, type RouteSpec } from '../route-spec';
+import { amount, reference } from '../schemas';
+import { projectId } from './projects';
+
+const MAX_BYTES = 20 * 1024 * 1024;
+const MAX_ROWS = 200_000;
+const FLUSH = 5000;
+const MAX_REPORTED = 100;
+
+const query = z.strictObject({ projectId, batchId: reference.optional() });
+const row = z.strictObject({ beneficiaryId: z.uuid(), amount });
+
+interface RowError {
+  row: number;
+  field: string;
+  message: string;
+}
+
+/** Streams `beneficiaryId,amount` lines (header optional), never holding the file in memory. */
+async function* csvRows(req: Request): AsyncGenerator<{ n: number; cells: string[] }> {
+  let bytes = 0;
+  req.on('data', (c: Buffer) => {
+    bytes += c.length;
+    if (bytes > MAX_BYTES) req.destroy(new HttpProblem(413, 'Payload Too Large', `uploads are limited to ${MAX_BYTES} bytes`));
+  });
+  let n = 0;
+  for await (const line of readline.createInterface({ input: req, crlfDelay: Infinity })) {
+    n++;
+    const text = line.trim();
+    if (!text || (n === 1 && /^beneficiaryId\s*,\s*amount$/i.test(text))) continue;
+    yield { n, cells: text.split(',').map((c) => c.trim()) };
+  }
+}
+
+/** A batch from an uploaded CSV of (beneficiary, amount): hundreds of thousands of rows. */
+export function batchUploadRoutes(deps: ApiDeps): RouteSpec[] {
+  const { prisma, temporal, taskQueue, distribution } = deps;
+  return [
+    route({
+      method: 'post',
+      path: '/v1/distributions/batches/upload',
+      summary: 'Create a batch from a text/csv body of beneficiaryId,amount lines and start paying it',
+      tags: ['batches'],
+      permission: Permission.DistributionsWrite,
+      upload: { contentType: 'text/csv', maxBytes: MAX_BYTES },
+      query,
+      project: ({ query }) => query.projectId,
+      responses: {
+        202: { description: 'Batch created and started' },
+        409: { description: 'batchId already used' },
+        422: { description: 'Rows with errors (row, field, message); nothing was created' },
+      },
+      async handler({ req, res, query: q }) {
+        const id = q.batchId ?? randomUUID();
+        if (await prisma.distributionBatch.findUnique({ where: { id } })) {
+          throw new HttpProblem(409, 'Conflict', `batch ${id} already exists`, [{ field: 'query.batchId', message: 'already used' }]);
+        }
+        const errors: RowError[] = [];
+        const seen = new Set<string>();
+        let count = 0;
+        let total = 0n;
+        // One transaction: a file with any bad row creates nothing.
+        await prisma.$transaction(
+          async (tx) => {
+            await tx.distributionBatch.create({
+              data: { id, projectId: q.projectId, target: { upload: 'text/csv' }, chunkSize: distribution.chunkSize },
+            });
+            let pending: { n: number; beneficiaryId: string; amount: string }[] = [];
+            const flush = async () => {
+              const ids = pending.map((p) => p.beneficiaryId);
+              const known = new Set(
+                (await tx.beneficiary.findMany({ where: { id: { in: ids }, projectId: q.projectId }, select: { id: true } })).map(
+                  (b) => b.id,
+                ),
+              );
+              for (const p of pending)
+                if (!known.has(p.beneficiaryId)) errors.push({ row: p.n, field: 'beneficiaryId', message: 'not enrolled in this project' });
+              if (errors.length === 0) {
+                await tx.payout.createMany({
+                  data: pending.map((p) => ({
+                    id: randomUUID(),
+                    projectId: q.projectId,
+                    batchId: id,
+                    beneficiaryId: p.beneficiaryId,
+                    amount: p.amount,
+                  })),
+                });
+              }
+              pending = [];
+            };
+            for await (const { n, cells } of csvRows(req)) {
+              if (errors.length >= MAX_REPORTED) break;
+              const parsed = row.safeParse({ beneficiaryId: cells[0], amount: cells[1] });
+              if (cells.length !== 2)
+                errors.push({ row: n, field: 'line', message: 'must have exactly two columns: beneficiaryId,amount' });
+              else if (!parsed.success)
+                for (const i of parsed.error.issues) errors.push({ row: n, field: String(i.path[0]), message: i.message });
+              else if (seen.has(parsed.data.beneficiaryId))
+                errors.push({ row: n, field: 'beneficiaryId', message: 'appears earlier in the file' });
+              else {
+                seen.add(parsed.data.beneficiaryId);
+                pending.push({ n, ...parsed.data });
+                count++;
+                total += BigInt(parsed.data.amount);
+                if (count > MAX_ROWS) errors.push({ row: n, field: 'line', message: `at most ${MAX_ROWS} rows` });
+              }
+              if (pending.length >= FLUSH && errors.length === 0) await flush();
+            }
+            if (errors.length === 0 && pending.length) await flush();
+            if (errors.length === 0 && count === 0) errors.push({ row: 1, field: 'line', message: 'the file has no payouts' });
+            if (errors.length)
+              throw new HttpProblem(
+                422,
+                'Invalid rows',
+                `${errors.length} rows have errors; nothing was created`,
+                errors.map((e) => ({ field: `row ${e.row}: ${e.field}`, message: e.message })),
+              );
+            await tx.distributionBatch.update({ where: { id }, data: { payoutCount: count, totalAmount: total.toString() } });
+          },
+          { timeout: 300_000, maxWait: 10_000 },
+        );
+        const workflowId = await startBatchRound(temporal, {
+          taskQueue,
+          batchId: id,
+          projectId: q.projectId,
+          round: 0,
+          concurrency: distribution.concurrency,
+          requestId: req.id,
+        });
+        const self = `/v1/distributions/batches/${id}`;
+        res.status(202).location(self).json({ id, status: 'CREATED', workflowId, payouts: count, links: { self } });
+      },
+    }),
+  ];
+}

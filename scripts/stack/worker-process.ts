@@ -1,0 +1,28 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { PROJECT_ROOT as ROOT } from './paths';
+
+/**
+ * The worker as a real separate process (`workers/main.ts` through tsx's require hook), so a
+ * test can kill -9 it mid-batch and start it again.
+ */
+export function spawnWorker(env: Record<string, string>): {
+  child: ChildProcess;
+  exited: Promise<NodeJS.Signals | number | null>;
+  output(): string;
+} {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'workers', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (c: Buffer) => {
+    out = (out + c.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  return { child, exited, output: () => out };
+}
