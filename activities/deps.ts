@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
 import type { Faults } from '../common/faults';
 import type { Chain } from './chain/client';
@@ -8,5 +9,13 @@ export interface ActivityDeps {
   chain: Chain;
   logger: Logger;
   faults: Faults;
-  config: { walletMasterSecret: string; confirmations: number; stuckAfterMs: number };
+  /** Seals personal data staged by a partner import (common/crypto). */
+  vault: PersonalDataVault;
+  config: {
+    walletMasterSecret: string;
+    confirmations: number;
+    stuckAfterMs: number;
+    /** Partner registries a bulk import may pull from (IMPORT_PARTNERS). */
+    partners: Record<string, { url: string; token?: string }>;
+  };
 }

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { ApiDeps } from './deps';
+import { httpMetrics } from './metrics';
+import { docsAssets } from './openapi-routes';
 import { problemHandler, unknownRoute } from './problem';
+import { codecCors } from './routes/codec';
 import { buildRouter } from './router';
 import { routeTable } from './routes';
+import { rateLimiter, refuseNul, rejectBadUrl, securityHeaders } from './security';
 
 const REQUEST_ID = /^[\w.-]{1,64}$/;
 
@@ -24,8 +28,26 @@ export function createApp(deps: ApiDeps): Express {
     });
     next();
   });
-  app.use(express.json({ limit: '100kb', strict: true }));
-  app.use(buildRouter(routeTable(deps), deps.auth));
+  app.use(httpMetrics(deps.metrics));
+  // Before the API's own CORS: the Temporal Web UI's origin may call the codec endpoint only.
+  app.use('/codec', codecCors(deps.privacy.codecCorsOrigins));
+  app.use(securityHeaders(deps.security));
+  app.use(rejectBadUrl);
+  const routes = routeTable(deps);
+  // Upload routes stream their body themselves (a JSON array of 100,000 rows is no 100 kB body).
+  const uploads = new Set(routes.filter((r) => r.upload).map((r) => r.path));
+  app.use(
+    express.json({
+      limit: '100kb',
+      strict: true,
+      reviver: refuseNul,
+      type: (req) => !uploads.has((req as Request).path) && Boolean((req as Request).is('application/json')),
+    }),
+  );
+  const limiter = rateLimiter(deps.security.rateLimitPerMinute);
+  app.locals.routes = routes; // what the security tests iterate over: exactly what is served
+  app.use(buildRouter(routes, { auth: deps.auth, limiter, prisma: deps.prisma, logger: deps.logger }));
+  app.use(docsAssets());
   app.use(unknownRoute);
   app.use(problemHandler(deps.logger));
   return app;

@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
+import type { PayloadCodec } from '@temporalio/common';
+import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
+import type { Redis } from '../common/redis';
+import type { SecretBox } from '../common/secret-box';
+import type { SecurityConfig } from '../common/security-config';
 import type { Authenticator } from './auth/actor';
+import type { ApiMetrics } from './metrics';
 import type { TemporalGateway } from './temporal';
 
 export interface ApiDeps {
@@ -11,4 +17,16 @@ export interface ApiDeps {
   logger: Logger;
   taskQueue: string;
   auth: Authenticator;
+  /** JWT secret, CORS origins and rate limits (common/security-config.ts). */
+  security: SecurityConfig;
+  distribution: { chunkSize: number; concurrency: number };
+  /** Probed by /health; the worker's event relay publishes, the API only checks. */
+  redis: Redis;
+  metrics: ApiMetrics;
+  /** Seals webhook signing secrets before they are stored. */
+  secrets: SecretBox;
+  /** Personal data encryption and the payload codec served to the Temporal Web UI (docs/privacy.md). */
+  privacy: { vault: PersonalDataVault; codec: PayloadCodec; codecCorsOrigins: string[] };
+  /** Rows per enrolment transaction, and the names of the partner registries (IMPORT_PARTNERS). */
+  imports: { chunkSize: number; partners: string[] };
 }

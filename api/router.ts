@@ -71,9 +71,11 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
       const query = spec.query ? parse(spec.query, req, 'query') : {};
       const body = spec.body ? parse(spec.body, req, 'body') : undefined;
       if (spec.query === undefined && Object.keys(req.query).length > 0) {
-        throw new HttpProblem(400, 'Invalid request', 'this route takes no query parameters', [{ field: 'query', message: 'must be empty' }]);
+        throw new HttpProblem(400, 'Invalid request', 'this route takes no query parameters', [
+          { field: 'query', message: 'must be empty' },
+        ]);
       }
-      if (spec.body === undefined && req.body !== undefined && Object.keys(req.body as object).length > 0) {
+      if (spec.body === undefined && req.body !== undefined && (Array.isArray(req.body) || Object.keys(req.body as object).length > 0)) {
         throw new HttpProblem(400, 'Invalid request', 'this route takes no body', [{ field: 'body', message: 'must be empty' }]);
       }
       const projectId = spec.project?.({ body, query, params });

@@ -6,7 +6,8 @@ const MAX_UINT256 = (1n << 256n) - 1n;
 export const amount = z
   .string()
   .regex(/^[1-9]\d{0,77}$/, 'must be a positive integer in token base units, as a string')
-  .refine((v) => BigInt(v) <= MAX_UINT256, 'must fit in uint256');
+  // zod runs refinements even after the regex failed: BigInt must only see digits.
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_UINT256, 'must fit in uint256');
 
 /** A caller-chosen reference (distribution or batch id). */
 export const reference = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or -');

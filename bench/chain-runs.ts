@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Contract, ContractFactory, getAddress, hexlify, id as keccakId, keccak256, type JsonRpcProvider, type Wallet } from 'ethers';
+import { type BaseWallet, Contract, ContractFactory, getAddress, hexlify, id as keccakId, keccak256, type JsonRpcProvider } from 'ethers';
 import { loadArtifact } from '../contracts/artifacts';
 
 export const freshAddress = () => getAddress(hexlify(randomBytes(20)));
@@ -12,10 +12,11 @@ export interface RunFigures {
 }
 
 /** The naive baseline: one ERC-20 transfer per beneficiary, each sent and awaited in turn. */
-export async function naiveTransfers(wallet: Wallet, tokenAddress: string, n: number): Promise<RunFigures> {
+export async function naiveTransfers(wallet: BaseWallet, tokenAddress: string, n: number): Promise<RunFigures> {
   const token = new Contract(tokenAddress, loadArtifact('RahatToken').abi, wallet);
-  await (await token.getFunction('mint')(wallet.address, BigInt(n) * 10n)).wait();
+  // Explicit nonces throughout: ethers caches the account's nonce for a moment.
   let nonce = await wallet.getNonce('pending');
+  await (await token.getFunction('mint')(wallet.address, BigInt(n) * 10n, { nonce: nonce++ })).wait();
   let gas = 0n;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
@@ -31,7 +32,7 @@ export async function naiveTransfers(wallet: Wallet, tokenAddress: string, n: nu
  * straight to the node by a minimal loop (no Temporal, no database), 16 in flight.
  */
 export async function rawDisbursements(
-  wallet: Wallet,
+  wallet: BaseWallet,
   provider: JsonRpcProvider,
   addrs: { token: string; treasury: string },
   n: number,

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { Contract, Wallet } from 'ethers';
+import { Contract, NonceManager, parseEther, Wallet } from 'ethers';
 import { loadArtifact } from '../contracts/artifacts';
 import pino from 'pino';
 import { connectProvider } from '../activities/chain/client';
 import { issueAccessToken } from '../api/auth/tokens';
 import { startApi } from '../api/server';
 import { loadConfig } from '../common/config';
+import { createDataConverter } from '../common/data-converter';
 import { createPrisma } from '../common/db';
 import { migrate } from '../prisma/migrate';
 import { reconcileBatch } from '../scripts/reconcile/reconcile-batch';
@@ -18,6 +19,7 @@ import { startInfrastructure } from '../scripts/stack/infrastructure';
 import { DATA_DIR } from '../scripts/stack/paths';
 import { spawnWorker } from '../scripts/stack/worker-process';
 import { seedActiveBeneficiaries } from '../tests/support/beneficiaries';
+import { buildWorkflowBundle } from '../workers/bundle';
 import { naiveTransfers, rawDisbursements } from './chain-runs';
 import { printReport } from './report';
 
@@ -30,8 +32,8 @@ const { values: args } = parseArgs({
   options: {
     payouts: { type: 'string', default: '100000' },
     baseline: { type: 'string', default: '300' },
-    chunk: { type: 'string', default: '250' },
-    concurrency: { type: 'string', default: '8' },
+    chunk: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '24' },
   },
 });
 const N = Number(args.payouts);
@@ -57,6 +59,8 @@ async function main(): Promise<void> {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     API_PORT: '0',
+    // 0 turns the worker's Prometheus exporter off: nothing else must be bound here.
+    WORKER_METRICS_PORT: '0',
   };
   Object.assign(process.env, env);
   const config = loadConfig();
@@ -64,9 +68,10 @@ async function main(): Promise<void> {
   const prisma = createPrisma(config.databaseUrl, { max: 4 });
   const addresses = await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma });
   const { provider } = await connectProvider(config.chain.rpcUrl);
-  // The baseline and the ceiling send from anvil's second account, so the engine's nonces stay its own.
-  const other = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a7412f4603b6b78690d', provider);
-  const minter = new Wallet(config.chain.signerKey, provider);
+  // The baseline and the ceiling send from a key of their own, so the engine's nonces stay its own.
+  const minter = new NonceManager(new Wallet(config.chain.signerKey, provider));
+  const other = Wallet.createRandom().connect(provider);
+  await (await minter.sendTransaction({ to: other.address, value: parseEther('100') })).wait();
   const asMinter = new Contract(addresses.token, loadArtifact('RahatToken').abi, minter);
   await (await asMinter.getFunction('grantRole')(await asMinter.getFunction('MINTER_ROLE')(), other.address)).wait();
 
@@ -82,7 +87,10 @@ async function main(): Promise<void> {
   await prisma.user.create({ data: { id: admin, email: `${admin}@bench.local`, passwordHash: 'x', role: 'ADMIN', projects: [] } });
   const bearer = await issueAccessToken(config.security.jwtSecret, admin);
 
-  const worker = spawnWorker({ ...env, LOG_LEVEL: 'info' });
+  // A prebuilt bundle, as in production: bundling at start-up would dominate the worker's peak memory.
+  const bundlePath = path.join(DATA_DIR, 'bench', 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, await buildWorkflowBundle());
+  const worker = spawnWorker({ ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath });
   while (!worker.output().includes('worker started')) {
     if (worker.child.exitCode !== null) throw new Error(`worker failed to start:\n${worker.output()}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
     body: csv,
   });
   if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+  say(`upload of ${N} rows accepted in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   let status = 'CREATED';
   while (!['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'].includes(status)) {
     await new Promise((r) => setTimeout(r, 200));
@@ -108,7 +117,9 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: config.temporal.address });
   let maxHistory = 0;
   let runs = 0;
-  for await (const wf of new Client({ connection }).workflow.list({ query: 'BatchId = "bench-1"' })) {
+  for await (const wf of new Client({ connection, dataConverter: createDataConverter(config.pii) }).workflow.list({
+    query: 'BatchId = "bench-1"',
+  })) {
     runs++;
     maxHistory = Math.max(maxHistory, wf.historyLength);
   }

@@ -2,7 +2,8 @@ import { ANVIL_DEV_KEY, ConfigError, loadConfig } from './config';
 
 const DATABASE_URL = 'postgresql://rahat:rahat@127.0.0.1:5432/rahat';
 const ADDR = (digit: string) => `0x${digit.repeat(40)}`;
-const contracts = (extra: Record<string, string> = {}) => JSON.stringify({ token: ADDR('1'), treasury: ADDR('2'), forwarder: ADDR('3'), ...extra });
+const contracts = (extra: Record<string, string> = {}) =>
+  JSON.stringify({ token: ADDR('1'), treasury: ADDR('2'), forwarder: ADDR('3'), walletFactory: ADDR('4'), ...extra });
 
 /** The issues of the ConfigError that loadConfig throws for `env`; fails the test if it does not throw one. */
 function issuesFor(env: Record<string, string | undefined>): { variable: string; message: string }[] {
@@ -27,6 +28,23 @@ describe('loadConfig', () => {
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'rahat' },
       chain: { rpcUrl: 'http://127.0.0.1:8545', signerKey: ANVIL_DEV_KEY, confirmations: 1, contracts: undefined },
       walletMasterSecret: expect.any(String),
+      redis: { host: '127.0.0.1', port: 6379, password: undefined },
+      workerMetrics: { host: '127.0.0.1', port: 9464 },
+      webhooks: { secretKey: expect.any(String), maxAttempts: 12, retryInitialMs: 10_000 },
+      pii: { encryptionKeys: { 'dev-1': expect.any(String) }, activeKeyId: 'dev-1', blindIndexKey: expect.any(String) },
+      codecCorsOrigins: ['http://127.0.0.1:8233', 'http://localhost:8233'],
+      imports: { chunkSize: 1000, partners: {} },
+      distribution: { chunkSize: 500, concurrency: 24, stuckAfterMs: 30_000 },
+      faultInjection: undefined,
+      workflowBundlePath: undefined,
+      security: {
+        jwtSecret: expect.any(String),
+        jwks: undefined,
+        bootstrapAdmin: undefined,
+        corsOrigins: [],
+        rateLimitPerMinute: 600,
+        loginRateLimitPerMinute: 10,
+      },
     });
     expect(config.walletMasterSecret.length).toBeGreaterThanOrEqual(32);
   });
@@ -47,7 +65,7 @@ describe('loadConfig', () => {
     expect(config.temporal.address).toBe('temporal:7233');
     expect(config.chain.signerKey).toBe(key);
     expect(config.chain.confirmations).toBe(3);
-    expect(config.chain.contracts).toEqual({ token: ADDR('1'), treasury: ADDR('2'), forwarder: ADDR('3') });
+    expect(config.chain.contracts).toEqual({ token: ADDR('1'), treasury: ADDR('2'), forwarder: ADDR('3'), walletFactory: ADDR('4') });
   });
 
   it('When DATABASE_URL is missing, Then a ConfigError names it as required', () => {
@@ -77,6 +95,9 @@ describe('loadConfig', () => {
     ['CONTRACT_ADDRESSES', '{not json', /must be JSON/],
     ['CONTRACT_ADDRESSES', contracts({ token: '0x1234' }), /20-byte hex address/],
     ['CONTRACT_ADDRESSES', contracts({ extra: ADDR('4') }), /extra/],
+    ['REDIS_PORT', '0', />=1/],
+    ['WEBHOOK_SECRET_KEY', 'short', /32 characters/],
+    ['WEBHOOK_MAX_ATTEMPTS', '0', />=1/],
   ])('When %s is %s, Then the ConfigError names that variable', (variable, value, reason) => {
     const issues = issuesFor({ DATABASE_URL, [variable]: value });
 
@@ -85,23 +106,52 @@ describe('loadConfig', () => {
     expect(issues[0]!.message).toMatch(reason);
   });
 
-  it('When NODE_ENV is production without a signer key and wallet secret, Then both are named as required', () => {
+  it('When NODE_ENV is production without a signer key and the two secrets, Then each is named as required', () => {
     const issues = issuesFor({ DATABASE_URL, NODE_ENV: 'production' });
 
     expect(issues).toEqual([
       { variable: 'SIGNER_PRIVATE_KEY', message: 'is required in production' },
       { variable: 'WALLET_MASTER_SECRET', message: 'is required in production' },
+      { variable: 'WEBHOOK_SECRET_KEY', message: 'is required in production' },
     ]);
   });
 
-  it('When NODE_ENV is production with both secrets, Then the config loads with them', () => {
+  it('When NODE_ENV is production with all secrets, Then the config loads with them', () => {
     const key = `0x${'cd'.repeat(32)}`;
     const secret = 's'.repeat(32);
+    const webhookKey = 'w'.repeat(32);
 
-    const config = loadConfig({ DATABASE_URL, NODE_ENV: 'production', SIGNER_PRIVATE_KEY: key, WALLET_MASTER_SECRET: secret });
+    const config = loadConfig({
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      SIGNER_PRIVATE_KEY: key,
+      WALLET_MASTER_SECRET: secret,
+      WEBHOOK_SECRET_KEY: webhookKey,
+      JWT_SECRET: 'j'.repeat(32),
+      PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
+      PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+    });
 
     expect(config.chain.signerKey).toBe(key);
     expect(config.walletMasterSecret).toBe(secret);
+    expect(config.webhooks.secretKey).toBe(webhookKey);
+  });
+
+  it('When Redis, worker metrics and webhook variables are given, Then they are parsed', () => {
+    const config = loadConfig({
+      DATABASE_URL,
+      REDIS_HOST: 'redis',
+      REDIS_PORT: '6380',
+      REDIS_PASSWORD: 'pw',
+      WORKER_METRICS_HOST: '0.0.0.0',
+      WORKER_METRICS_PORT: '0',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_RETRY_INITIAL_SECONDS: '0.25',
+    });
+
+    expect(config.redis).toEqual({ host: 'redis', port: 6380, password: 'pw' });
+    expect(config.workerMetrics).toEqual({ host: '0.0.0.0', port: 0 });
+    expect(config.webhooks).toMatchObject({ maxAttempts: 3, retryInitialMs: 250 });
   });
 
   it('When variables are empty strings, Then they count as unset: defaults apply and a required one is reported missing', () => {
@@ -112,9 +162,8 @@ describe('loadConfig', () => {
     expect(config.chain.signerKey).toBe(ANVIL_DEV_KEY);
     expect(config.chain.contracts).toBeUndefined();
     expect(issuesFor({ DATABASE_URL: '' })).toEqual([{ variable: 'DATABASE_URL', message: 'is required' }]);
-    expect(issuesFor({ DATABASE_URL, NODE_ENV: 'production', SIGNER_PRIVATE_KEY: '', WALLET_MASTER_SECRET: '' }).map((i) => i.variable)).toEqual([
-      'SIGNER_PRIVATE_KEY',
-      'WALLET_MASTER_SECRET',
-    ]);
+    expect(
+      issuesFor({ DATABASE_URL, NODE_ENV: 'production', SIGNER_PRIVATE_KEY: '', WALLET_MASTER_SECRET: '' }).map((i) => i.variable),
+    ).toEqual(['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY']);
   });
 });

@@ -46,8 +46,9 @@ const envSchema = z.object({
   CONTRACT_ADDRESSES: contractAddresses.optional(),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(64).default(1),
   WALLET_MASTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  PAYOUT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(250),
-  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+  PAYOUT_CHUNK_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+  BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(24),
   TX_STUCK_AFTER_SECONDS: z.coerce.number().int().min(1).default(30),
   FAULT_INJECTION: z
     .string()
@@ -91,6 +92,8 @@ export interface Config extends PrivacyConfig {
     /** A transaction not mined after this long is replaced with a higher fee. */
     stuckAfterMs: number;
   };
+  /** A prebuilt workflow bundle for the worker (else production uses dist/, development bundles at start). */
+  workflowBundlePath?: string;
   /** Test-only crash points (common/faults.ts). */
   faultInjection?: string;
   /** Pub/sub target of the event relay; probed by /health. */
@@ -150,6 +153,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     walletMasterSecret: e.WALLET_MASTER_SECRET ?? DEV_WALLET_SECRET,
     distribution: { chunkSize: e.PAYOUT_CHUNK_SIZE, concurrency: e.BATCH_CONCURRENCY, stuckAfterMs: e.TX_STUCK_AFTER_SECONDS * 1000 },
     faultInjection: e.FAULT_INJECTION,
+    workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
     redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD },
     workerMetrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT },
     webhooks: {

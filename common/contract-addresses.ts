@@ -5,9 +5,10 @@ export interface ContractAddresses {
   token: string;
   treasury: string;
   forwarder: string;
+  walletFactory: string;
 }
 
-const NAMES = { token: 'RahatToken', treasury: 'RahatTreasury', forwarder: 'RahatForwarder' } as const;
+const NAMES = { token: 'RahatToken', treasury: 'RahatTreasury', forwarder: 'RahatForwarder', walletFactory: 'RahatWalletFactory' } as const;
 
 /** CONTRACT_ADDRESSES wins; otherwise what the deploy script recorded for this chain. */
 export async function resolveContractAddresses(config: Config, prisma: PrismaClient, chainId: number): Promise<ContractAddresses> {
@@ -21,7 +22,12 @@ export async function resolveContractAddresses(config: Config, prisma: PrismaCli
         'run `npm run contracts:deploy` or set CONTRACT_ADDRESSES',
     );
   }
-  return { token: byName.get(NAMES.token)!, treasury: byName.get(NAMES.treasury)!, forwarder: byName.get(NAMES.forwarder)! };
+  return {
+    token: byName.get(NAMES.token)!,
+    treasury: byName.get(NAMES.treasury)!,
+    forwarder: byName.get(NAMES.forwarder)!,
+    walletFactory: byName.get(NAMES.walletFactory)!,
+  };
 }
 
 /** The deploy script's DeploymentStore, kept in Postgres beside the data it serves. */

@@ -13,6 +13,8 @@ export const ErrorType = {
   AlreadyPaid: 'AlreadyPaid',
   TransactionReverted: 'TransactionReverted',
   ContractsNotDeployed: 'ContractsNotDeployed',
+  /** A bulk import's source is unusable: partner feed refused, too many rows. */
+  ImportRejected: 'ImportRejected',
 } as const;
 
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];

@@ -10,6 +10,7 @@ export const SEARCH_ATTRIBUTES = {
   BatchId: 'Keyword',
   BeneficiaryId: 'Keyword',
   DistributionStatus: 'Keyword',
+  ImportId: 'Keyword',
 } as const;
 
 export type SearchAttributeName = keyof typeof SEARCH_ATTRIBUTES;
@@ -20,4 +21,5 @@ export const searchAttributeKeys = {
   batchId: defineSearchAttributeKey('BatchId', SearchAttributeType.KEYWORD),
   beneficiaryId: defineSearchAttributeKey('BeneficiaryId', SearchAttributeType.KEYWORD),
   distributionStatus: defineSearchAttributeKey('DistributionStatus', SearchAttributeType.KEYWORD),
+  importId: defineSearchAttributeKey('ImportId', SearchAttributeType.KEYWORD),
 };

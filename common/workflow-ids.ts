@@ -6,4 +6,5 @@ export const workflowIds = {
   batch: (batchId: string, round = 0) => (round === 0 ? `batch-${batchId}` : `batch-${batchId}-round-${round}`),
   /** One relay per task queue: a deployment has one queue, each test suite its own. */
   eventRelay: (taskQueue: string) => `event-relay-${taskQueue}`,
+  beneficiaryImport: (importId: string) => `import-beneficiaries-${importId}`,
 };

@@ -142,11 +142,9 @@ async function writeAtomic(file: string, content: string): Promise<void> {
 }
 
 if (require.main === module) {
-  const log = (level: string) => (obj: object, msg: string) =>
-    process.stderr.write(`[compile] ${level} ${msg} ${JSON.stringify(obj)}\n`);
-  compileContracts({ force: process.argv.includes('--force'), logger: { info: log('info'), warn: log('warn') } })
-    .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exitCode = 1;
-    });
+  const log = (level: string) => (obj: object, msg: string) => process.stderr.write(`[compile] ${level} ${msg} ${JSON.stringify(obj)}\n`);
+  compileContracts({ force: process.argv.includes('--force'), logger: { info: log('info'), warn: log('warn') } }).catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
 }

@@ -1,12 +1,4 @@
-import {
-  Contract,
-  ContractFactory,
-  getAddress,
-  keccak256,
-  type ContractTransactionResponse,
-  type Provider,
-  type Signer,
-} from 'ethers';
+import { Contract, ContractFactory, getAddress, keccak256, type ContractTransactionResponse, type Provider, type Signer } from 'ethers';
 import { loadArtifact, type ContractName } from './artifacts';
 import type { DeploymentRecord } from './deployment-store';
 

@@ -8,6 +8,8 @@ export interface CoreAddresses {
   forwarder: string;
   token: string;
   treasury: string;
+  /** Deploys beneficiary wallets (CREATE2 clones that trust the forwarder). */
+  walletFactory: string;
 }
 
 export interface TokenParams {
@@ -48,7 +50,7 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
   const ctx: DeployContext = {
     // Local nonces: ethers caches identical RPC reads for 250ms, so back-to-back sends on an
     // automining chain would otherwise reuse the same 'pending' nonce.
-    signer: new NonceManager(opts.signer),
+    signer: opts.signer instanceof NonceManager ? opts.signer : new NonceManager(opts.signer),
     provider,
     chainId,
     records: await opts.store.load(chainId),
@@ -66,6 +68,8 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
     trustsForwarder,
   );
   const treasury = await deployOrReuse(ctx, 'RahatTreasury', [forwarder.address, deployer], trustsForwarder);
+  // No roles: anyone may deploy a wallet, and its CREATE2 address commits to its owner.
+  const walletFactory = await deployOrReuse(ctx, 'RahatWalletFactory', [forwarder.address], trustsForwarder);
 
   await ensureRole(ctx, token, await token.contract.MINTER_ROLE(), engine);
   await ensureRole(ctx, treasury, await treasury.contract.DISBURSER_ROLE(), engine);
@@ -78,10 +82,10 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
   }
 
   // Saved last: if setup fails midway, the next run redeploys instead of trusting a half-configured contract.
-  for (const d of [forwarder, token, treasury]) {
+  for (const d of [forwarder, token, treasury, walletFactory]) {
     if (d.fresh) await opts.store.save(chainId, d.name, { address: d.address, codeHash: d.codeHash });
   }
-  return { forwarder: forwarder.address, token: token.address, treasury: treasury.address };
+  return { forwarder: forwarder.address, token: token.address, treasury: treasury.address, walletFactory: walletFactory.address };
 }
 
 async function ensureRole(ctx: DeployContext, d: Deployed, role: string, account: string): Promise<void> {

@@ -2,8 +2,10 @@ import { loadConfig } from '../common/config';
 import { createPrisma } from '../common/db';
 import { createLogger } from '../common/logger';
 import { migrate } from '../prisma/migrate';
+import { developmentAdmin, ensureFirstAdmin } from '../api/auth/bootstrap';
 import { startApi } from '../api/server';
 import { installTemporalLogging } from '../workers/main';
+import { workerTelemetry } from '../workers/metrics';
 import { startWorker } from '../workers/worker';
 import { ensureContracts } from './stack/contracts';
 import { startInfrastructure } from './stack/infrastructure';
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
     persistent: true,
     ports: { temporal: 7233, temporalUi: 8233, anvil: 8545 },
     headless: false,
+    // The Web UI shows encrypted payloads in clear through the API's codec endpoint.
+    codecEndpoint: `http://127.0.0.1:${process.env.API_PORT || 3000}/codec`,
     log: say,
   });
   let stopping = false;
@@ -46,14 +50,20 @@ async function main(): Promise<void> {
     say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
     const prisma = createPrisma(config.databaseUrl, { max: 2 });
     const addresses = await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma, logger });
+    // Development convenience: an admin with a random password, shown once below (never logged).
+    const devAdmin = config.env === 'development' && !config.security.bootstrapAdmin ? developmentAdmin() : undefined;
+    const devAdminCreated = devAdmin ? await ensureFirstAdmin(prisma, devAdmin) : undefined;
     await prisma.$disconnect();
-    say(`contracts: token ${addresses.token}, treasury ${addresses.treasury}, forwarder ${addresses.forwarder}`);
-    installTemporalLogging(logger);
+    say(`contracts: token ${addresses.token}, treasury ${addresses.treasury}, forwarder ${addresses.forwarder}, wallet factory ${addresses.walletFactory}`);
+    installTemporalLogging(logger, workerTelemetry(config.workerMetrics));
     const worker = await startWorker(config, logger);
     stops.push(worker.shutdown);
     const api = await startApi(config, logger);
     stops.push(api.close);
     say(`API:              ${api.url}   (try: curl ${api.url}/health)`);
+    if (devAdmin && devAdminCreated) {
+      say(`Admin user:       ${devAdmin.email}   password: ${devAdmin.password}   (shown this once; see README for the login curl)`);
+    }
     say(`Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal at ' + config.temporal.address + ')'}`);
     say(`Temporal:         ${config.temporal.address}   PostgreSQL: ${redact(config.databaseUrl)}   Chain: ${config.chain.rpcUrl}`);
     say('Ctrl-C stops everything.');

@@ -4,6 +4,8 @@ import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporal
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
 import type { Config } from '../common/config';
+import { createVault } from '../common/crypto/vault';
+import { createDataConverter } from '../common/data-converter';
 import { createFaults, parseFaultPlan } from '../common/faults';
 import { ensureEventRelay, openEventRelay } from './events';
 import { activityInterceptors, contextualLogger } from './interceptors-activity';
@@ -24,6 +26,7 @@ export interface RunningWorker {
 
 /** Production runs the prebuilt bundle (`npm run build`); development bundles on start. */
 function workflowSource(config: Config): Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> {
+  if (config.workflowBundlePath) return { workflowBundle: { codePath: config.workflowBundlePath } };
   if (config.env === 'production' && fs.existsSync(WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: WORKFLOW_BUNDLE } };
   return { workflowsPath: require.resolve('../workflows') };
 }
@@ -40,10 +43,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     chain: resources.chain,
     logger: contextualLogger(activityLogger),
     faults: createFaults(config.faultInjection ? parseFaultPlan(config.faultInjection) : {}),
+    vault: createVault(config.pii),
     config: {
       walletMasterSecret: config.walletMasterSecret,
       confirmations: config.chain.confirmations,
       stuckAfterMs: config.distribution.stuckAfterMs,
+      partners: config.imports.partners,
     },
   });
   const source = workflowSource(config);
@@ -55,6 +60,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       taskQueue: config.temporal.taskQueue,
       activities: { ...activities, ...events.activities },
       ...source,
+      // Chunk workflows finish in seconds; caching hundreds of them only costs memory, and one
+      // workflow thread (one V8 isolate) keeps up with the activities on a small machine.
+      maxCachedWorkflows: 64,
+      workflowThreadPoolSize: 1,
+      // Payloads and failure messages encrypted (common/data-converter.ts); clients use the same.
+      dataConverter: createDataConverter(config.pii),
       interceptors: {
         activity: [activityInterceptors(activityLogger)],
         // A prebuilt bundle has them baked in (scripts/build-workflow-bundle.ts).

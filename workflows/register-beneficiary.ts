@@ -2,11 +2,12 @@ import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { defaultActivityOptions } from './activity-options';
 import { Saga } from './saga';
+import { sendTx } from './send-tx';
 
+/** Ids only: the personal data waits, encrypted, in the draft the API staged. */
 export interface RegisterBeneficiaryInput {
   beneficiaryId: string;
   projectId: string;
-  externalId: string;
 }
 
 export interface RegisterBeneficiaryResult {
@@ -14,28 +15,33 @@ export interface RegisterBeneficiaryResult {
   walletAddress: string;
 }
 
-export type RegistrationStep = 'storing' | 'creating-wallet' | 'storing-wallet' | 'activating' | 'done' | 'failed';
+export type RegistrationStep = 'storing' | 'creating-wallet' | 'deploying-wallet' | 'activating' | 'done' | 'failed';
 export const registrationStepQuery = defineQuery<RegistrationStep>('registrationStep');
 
 const act = proxyActivities<Activities>(defaultActivityOptions);
 
-/** Seed flow: store beneficiary → create wallet → store wallet → done; FAILED with a reason otherwise. */
-export async function registerBeneficiaryWorkflow(input: RegisterBeneficiaryInput): Promise<RegisterBeneficiaryResult> {
-  const { beneficiaryId } = input;
+/**
+ * The seed's flow: store beneficiary → create wallet (address known before deployment) →
+ * deploy the wallet contract (no-op for an address the person brought, or one already
+ * deployed) → activate. A business failure after storing compensates: FAILED with the reason,
+ * no wallet row left.
+ */
+export async function registerBeneficiaryWorkflow({ beneficiaryId }: RegisterBeneficiaryInput): Promise<RegisterBeneficiaryResult> {
   let step: RegistrationStep = 'storing';
   setHandler(registrationStepQuery, () => step);
   const saga = new Saga();
   try {
-    await act.storeBeneficiary(input);
+    const { walletAddress } = await act.storeBeneficiary({ beneficiaryId });
     saga.add((reason) => act.failBeneficiary({ beneficiaryId, reason }));
     step = 'creating-wallet';
-    const { address } = await act.createWallet({ beneficiaryId });
-    step = 'storing-wallet';
-    await act.storeWallet({ beneficiaryId, address });
+    const wallet = await act.createWallet({ beneficiaryId, externalAddress: walletAddress });
+    step = 'deploying-wallet';
+    const sent = await sendTx(() => act.prepareWalletDeployment({ beneficiaryId }));
+    await act.confirmWalletDeployment({ beneficiaryId, outcome: sent.kind === 'paid' ? { kind: 'none' } : sent });
     step = 'activating';
     await act.activateBeneficiary({ beneficiaryId });
     step = 'done';
-    return { beneficiaryId, walletAddress: address };
+    return { beneficiaryId, walletAddress: wallet.address };
   } catch (err) {
     step = 'failed';
     await saga.compensate(err);

@@ -45,32 +45,35 @@ export function batchActivities({ prisma, chain }: ActivityDeps, sender: TxSende
      */
     async planRound({ batchId, round }: { batchId: string; round: number }): Promise<PlannedRound> {
       const batch = await prisma.distributionBatch.findUniqueOrThrow({ where: { id: batchId } });
-      await prisma.$executeRaw`UPDATE payouts p SET wallet_address = w.address
-        FROM beneficiaries b JOIN wallets w ON w.beneficiary_id = b.id
-        WHERE p.batch_id = ${batchId} AND p.status = 'PENDING' AND p.chunk_id IS NULL
-          AND b.id = p.beneficiary_id AND b.status = 'ACTIVE' AND b.project_id = p.project_id`;
-      await prisma.$executeRaw`UPDATE payouts SET status = 'FAILED', updated_at = now(),
-          failure_reason = 'BeneficiaryNotActive: beneficiary is not active in the project or has no wallet'
-        WHERE batch_id = ${batchId} AND status = 'PENDING' AND chunk_id IS NULL AND wallet_address IS NULL`;
-      const [{ n }] = await prisma.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM payouts
-        WHERE batch_id = ${batchId} AND status = 'PENDING' AND chunk_id IS NULL`;
-      const chunkCount = Math.ceil(n / batch.chunkSize);
-      if (chunkCount > 0) {
-        const ids = Array.from({ length: chunkCount }, (_, seq) => chunkKey(batchId, round, seq));
-        await prisma.$transaction(async (tx) => {
-          await tx.$executeRaw`UPDATE payouts p SET chunk_id = m.chunk_id, chunk_index = (r.rn % ${batch.chunkSize})::int, updated_at = now()
-            FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn FROM payouts
-                  WHERE batch_id = ${batchId} AND status = 'PENDING' AND chunk_id IS NULL) r
-            JOIN unnest(${ids}::text[]) WITH ORDINALITY AS m(chunk_id, ord) ON m.ord - 1 = r.rn / ${batch.chunkSize}
+      const size = batch.chunkSize;
+      // One pass over the rows: fail the unpayable, then fix address and chunk of the rest together.
+      await prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`UPDATE payouts p SET status = 'FAILED', updated_at = now(),
+              failure_reason = 'BeneficiaryNotActive: beneficiary is not active in the project or has no wallet'
+            WHERE p.batch_id = ${batchId} AND p.status = 'PENDING' AND p.chunk_id IS NULL AND NOT EXISTS (
+              SELECT 1 FROM beneficiaries b JOIN wallets w ON w.beneficiary_id = b.id
+              WHERE b.id = p.beneficiary_id AND b.status = 'ACTIVE' AND b.project_id = p.project_id)`;
+          const [{ n }] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM payouts
+            WHERE batch_id = ${batchId} AND status = 'PENDING' AND chunk_id IS NULL`;
+          if (n === 0) return;
+          const ids = Array.from({ length: Math.ceil(n / size) }, (_, seq) => chunkKey(batchId, round, seq));
+          await tx.$executeRaw`UPDATE payouts p SET wallet_address = r.address, chunk_id = m.chunk_id,
+              chunk_index = (r.rn % ${size})::int, updated_at = now()
+            FROM (SELECT p2.id, w.address, row_number() OVER (ORDER BY p2.id) - 1 AS rn
+                  FROM payouts p2 JOIN wallets w ON w.beneficiary_id = p2.beneficiary_id
+                  WHERE p2.batch_id = ${batchId} AND p2.status = 'PENDING' AND p2.chunk_id IS NULL) r
+            JOIN unnest(${ids}::text[]) WITH ORDINALITY AS m(chunk_id, ord) ON m.ord - 1 = r.rn / ${size}
             WHERE p.id = r.id`;
           await tx.$executeRaw`INSERT INTO payout_chunks (id, batch_id, round, seq, status, payout_count, total, updated_at)
-            SELECT chunk_id, ${batchId}, ${round}, (ord - 1)::int, 'PENDING', 0, 0, now()
-            FROM unnest(${ids}::text[]) WITH ORDINALITY AS m(chunk_id, ord) ON CONFLICT DO NOTHING`;
-          await tx.$executeRaw`UPDATE payout_chunks c SET payout_count = s.n, total = s.total
-            FROM (SELECT chunk_id, count(*)::int AS n, sum(amount) AS total FROM payouts WHERE chunk_id = ANY(${ids}::text[]) GROUP BY chunk_id) s
-            WHERE c.id = s.chunk_id`;
-        });
-      }
+            SELECT s.chunk_id, ${batchId}, ${round}, (m.ord - 1)::int, 'PENDING', s.n, s.total, now()
+            FROM unnest(${ids}::text[]) WITH ORDINALITY AS m(chunk_id, ord)
+            JOIN (SELECT chunk_id, count(*)::int AS n, sum(amount) AS total FROM payouts
+                  WHERE chunk_id = ANY(${ids}::text[]) GROUP BY chunk_id) s ON s.chunk_id = m.chunk_id
+            ON CONFLICT DO NOTHING`;
+        },
+        { timeout: 600_000 },
+      );
       const [agg] = await prisma.$queryRaw<{ chunks: number; payouts: number; total: string }[]>`
         SELECT count(*)::int AS chunks, coalesce(sum(payout_count), 0)::int AS payouts, coalesce(sum(total), 0)::text AS total
         FROM payout_chunks WHERE batch_id = ${batchId} AND round = ${round}`;

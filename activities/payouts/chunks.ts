@@ -66,18 +66,13 @@ export function chunkActivities({ prisma, chain, faults }: ActivityDeps, sender:
           gasLimit: gasFor(to.length),
         };
       });
-      await prisma.$transaction([
-        prisma.payoutChunk.updateMany({ where: { id: chunkId, status: 'PENDING' }, data: { status: 'SIGNED' } }),
-        prisma.payout.updateMany({ where: { chunkId, status: 'PENDING' }, data: { status: 'SIGNED' } }),
-      ]);
+      // In-flight states live on the chunk (one transaction); payouts show them through it.
+      await prisma.payoutChunk.updateMany({ where: { id: chunkId, status: 'PENDING' }, data: { status: 'SIGNED' } });
       return { txId: id };
     },
 
     async markChunkSubmitted({ chunkId }: { chunkId: string }): Promise<void> {
-      await prisma.$transaction([
-        prisma.payoutChunk.updateMany({ where: { id: chunkId, status: { in: ['PENDING', 'SIGNED'] } }, data: { status: 'SUBMITTED' } }),
-        prisma.payout.updateMany({ where: { chunkId, status: { in: ['PENDING', 'SIGNED'] } }, data: { status: 'SUBMITTED' } }),
-      ]);
+      await prisma.payoutChunk.updateMany({ where: { id: chunkId, status: { in: ['PENDING', 'SIGNED'] } }, data: { status: 'SUBMITTED' } });
     },
 
     /**

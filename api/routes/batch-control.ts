@@ -7,6 +7,7 @@ import { startBatchRound } from '../batch-runner';
 import type { ApiDeps } from '../deps';
 import { HttpProblem, notFound } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
+import { effectiveStatus, payoutStatusFilter } from '../payout-status';
 import { page, reference } from '../schemas';
 
 const params = z.strictObject({ id: reference });
@@ -59,17 +60,28 @@ export function batchControlRoutes(deps: ApiDeps): RouteSpec[] {
       async handler({ res, params: { id }, query, actor }) {
         await load(id, actor);
         const rows = await prisma.payout.findMany({
-          where: { batchId: id, status: query.status, ...(query.cursor ? { id: { gt: query.cursor } } : {}) },
+          where: {
+            batchId: id,
+            ...(await payoutStatusFilter(prisma, id, query.status)),
+            ...(query.cursor ? { id: { gt: query.cursor } } : {}),
+          },
           orderBy: { id: 'asc' },
           take: query.limit,
         });
+        const chunkIds = [...new Set(rows.map((p) => p.chunkId).filter((c): c is string => c !== null))];
+        const chunks = new Map(
+          (await prisma.payoutChunk.findMany({ where: { id: { in: chunkIds } }, select: { id: true, status: true } })).map((c) => [
+            c.id,
+            c.status,
+          ]),
+        );
         res.json({
           items: rows.map((p) => ({
             id: p.id,
             beneficiaryId: p.beneficiaryId,
             walletAddress: p.walletAddress ?? undefined,
             amount: p.amount.toFixed(),
-            status: p.status,
+            status: effectiveStatus(p.status, p.chunkId ? chunks.get(p.chunkId) : undefined),
             txHash: p.txHash ?? undefined,
             blockNumber: p.blockNumber === null ? undefined : Number(p.blockNumber),
             failureReason: p.failureReason ?? undefined,

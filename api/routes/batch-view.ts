@@ -3,11 +3,11 @@ import { workflowIds } from '../../common/workflow-ids';
 import type { DistributionBatch } from '../../prisma/generated/client';
 import { progressQuery, type BatchProgress } from '../../workflows/batch-signals';
 import type { ApiDeps } from '../deps';
+import { batchStatusCounts } from '../payout-status';
 
 /** The batch row, payout counts from the database, and the live progress while it runs. */
 export async function batchView({ prisma, temporal }: ApiDeps, batch: DistributionBatch) {
-  const counts = await prisma.payout.groupBy({ by: ['status'], where: { batchId: batch.id }, _count: true, _sum: { amount: true } });
-  const byStatus = Object.fromEntries(counts.map((c) => [c.status, { count: c._count, amount: (c._sum.amount ?? 0).toString() }]));
+  const byStatus = await batchStatusCounts(prisma, batch.id);
   let progress: BatchProgress | undefined;
   if (!['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'].includes(batch.status)) {
     try {

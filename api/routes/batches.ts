@@ -22,22 +22,39 @@ const createBatch = z
       .min(1)
       .max(MAX_INLINE)
       .optional(),
-    /** Or the same amount to each of these beneficiaries. */
+    /** Or the same amount to each of these beneficiaries… */
     beneficiaryIds: z.array(z.uuid()).min(1).max(MAX_INLINE).optional(),
+    /** …or to every member of this group (any size). */
+    groupId: z.uuid().optional(),
     amount: amount.optional(),
   })
-  .refine((b) => (b.payouts ? !b.beneficiaryIds && !b.amount : !!b.beneficiaryIds && !!b.amount), {
-    message: 'give either payouts, or beneficiaryIds with amount',
+  .refine((b) => [b.payouts, b.beneficiaryIds, b.groupId].filter(Boolean).length === 1 && !!b.payouts === !b.amount, {
+    message: 'give exactly one of: payouts; beneficiaryIds with amount; groupId with amount',
     path: ['payouts'],
   })
-  .refine((b) => new Set((b.payouts?.map((p) => p.beneficiaryId) ?? b.beneficiaryIds)!).size === (b.payouts ?? b.beneficiaryIds)!.length, {
-    message: 'a beneficiary appears twice',
-    path: ['payouts'],
-  });
+  .refine(
+    (b) =>
+      b.groupId || new Set((b.payouts?.map((p) => p.beneficiaryId) ?? b.beneficiaryIds)!).size === (b.payouts ?? b.beneficiaryIds)!.length,
+    {
+      message: 'a beneficiary appears twice',
+      path: ['payouts'],
+    },
+  );
 const params = z.strictObject({ id: reference });
 
 export function batchRoutes(deps: ApiDeps): RouteSpec[] {
   const { prisma, temporal, taskQueue, distribution } = deps;
+  async function start(batchId: string, projectId: string, requestId: string) {
+    const workflowId = await startBatchRound(temporal, {
+      taskQueue,
+      batchId,
+      projectId,
+      round: 0,
+      concurrency: distribution.concurrency,
+      requestId,
+    });
+    return { workflowId, self: `/v1/distributions/batches/${batchId}` };
+  }
   return [
     route({
       method: 'post',
@@ -51,6 +68,18 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
       responses: { 202: { description: 'Batch created and started; poll links.self' }, 409: { description: 'batchId already used' } },
       async handler({ req, res, body }) {
         const id = body.batchId ?? randomUUID();
+        if (await prisma.distributionBatch.findUnique({ where: { id } })) {
+          throw new HttpProblem(409, 'Conflict', `batch ${id} already exists`, [{ field: 'body.batchId', message: 'already used' }]);
+        }
+        if (body.groupId) {
+          await createGroupBatch(deps, { id, projectId: body.projectId, groupId: body.groupId, amount: body.amount! });
+          const started = await start(id, body.projectId, req.id);
+          res
+            .status(202)
+            .location(started.self)
+            .json({ id, status: 'CREATED', workflowId: started.workflowId, links: { self: started.self } });
+          return;
+        }
         const items = body.payouts ?? body.beneficiaryIds!.map((beneficiaryId) => ({ beneficiaryId, amount: body.amount! }));
         const known = await prisma.beneficiary.count({
           where: { id: { in: items.map((i) => i.beneficiaryId) }, projectId: body.projectId },
@@ -67,9 +96,6 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
               },
             ],
           );
-        }
-        if (await prisma.distributionBatch.findUnique({ where: { id } })) {
-          throw new HttpProblem(409, 'Conflict', `batch ${id} already exists`, [{ field: 'body.batchId', message: 'already used' }]);
         }
         await prisma.$transaction([
           prisma.distributionBatch.create({
@@ -92,15 +118,7 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
             })),
           }),
         ]);
-        const workflowId = await startBatchRound(temporal, {
-          taskQueue,
-          batchId: id,
-          projectId: body.projectId,
-          round: 0,
-          concurrency: distribution.concurrency,
-          requestId: req.id,
-        });
-        const self = `/v1/distributions/batches/${id}`;
+        const { workflowId, self } = await start(id, body.projectId, req.id);
         res.status(202).location(self).json({ id, status: 'CREATED', workflowId, payouts: items.length, links: { self } });
       },
     }),
@@ -119,4 +137,33 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
       },
     }),
   ];
+}
+
+/** One payout per member of the group, written set-based in one statement (groups can be large). */
+async function createGroupBatch({ prisma, distribution }: ApiDeps, b: { id: string; projectId: string; groupId: string; amount: string }) {
+  const group = await prisma.group.findUnique({ where: { id: b.groupId } });
+  if (!group || group.projectId !== b.projectId) {
+    throw new HttpProblem(422, 'Unknown group', `group ${b.groupId} is not in project ${b.projectId}`, [
+      { field: 'body.groupId', message: 'not in this project' },
+    ]);
+  }
+  await prisma.$transaction(async (tx) => {
+    const n = await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, updated_at)
+      SELECT gen_random_uuid()::text, ${b.projectId}, m.beneficiary_id, ${b.id}, ${b.amount}::numeric, now()
+      FROM group_members m WHERE m.group_id = ${b.groupId}::uuid`;
+    if (n === 0)
+      throw new HttpProblem(422, 'Empty group', `group ${b.groupId} has no members`, [
+        { field: 'body.groupId', message: 'has no members' },
+      ]);
+    await tx.distributionBatch.create({
+      data: {
+        id: b.id,
+        projectId: b.projectId,
+        target: { groupId: b.groupId },
+        chunkSize: distribution.chunkSize,
+        payoutCount: n,
+        totalAmount: (BigInt(b.amount) * BigInt(n)).toString(),
+      },
+    });
+  });
 }

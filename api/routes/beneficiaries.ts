@@ -1,67 +1,83 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
-import { beneficiaryIdFor } from '../../common/ids';
+import { findConflicts } from '../../activities/beneficiary-rows';
+import { beneficiarySchema, toRecord } from '../../common/beneficiary-input';
+import { stage } from '../../common/beneficiary-staging';
+import type { Prisma } from '../../common/db';
 import { searchAttributeKeys } from '../../common/search-attributes';
 import { workflowIds } from '../../common/workflow-ids';
 import type { registerBeneficiaryWorkflow } from '../../workflows/register-beneficiary';
+import { mayAccessProject } from '../auth/actor';
+import { Permission } from '../auth/permissions';
 import type { ApiDeps } from '../deps';
 import { HttpProblem, notFound } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
-import { mayAccessProject } from '../auth/actor';
-import { Permission } from '../auth/permissions';
 import { workflowState } from '../workflow-state';
+import { present, VIEW_INCLUDE } from './beneficiary-view';
 import { projectId } from './projects';
 
-const register = z.strictObject({
-  projectId,
-  externalId: z
-    .string()
-    .trim()
-    .min(1)
-    .max(128)
-    .regex(/^[\w.:@+-]+$/, 'may contain letters, digits and . _ : @ + - only'),
-});
+const register = beneficiarySchema({ projectId });
 const params = z.strictObject({ id: z.uuid() });
 
-export function beneficiaryRoutes(deps: ApiDeps): RouteSpec[] {
-  const { prisma, temporal, taskQueue } = deps;
+/** Single registration and reading one beneficiary; lists and lookups are in beneficiary-lookup.ts. */
+export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy }: ApiDeps): RouteSpec[] {
+  const { vault } = privacy;
+  const load = (id: string) => prisma.beneficiary.findUnique({ where: { id }, include: VIEW_INCLUDE });
   return [
     route({
       method: 'post',
       path: '/v1/beneficiaries',
-      summary: 'Register a beneficiary (starts the registration workflow)',
+      summary: 'Register a beneficiary (starts the registration workflow); personal data is encrypted before it is stored',
       tags: ['beneficiaries'],
       permission: Permission.BeneficiariesWrite,
       startsWork: true,
       body: register,
       project: ({ body }) => body.projectId,
       responses: {
-        200: { description: 'Already registered and active' },
+        200: { description: 'Already registered and active (personal data masked)' },
         202: { description: 'Registration started; poll links.self' },
+        409: { description: 'The phone or wallet address belongs to another beneficiary' },
         422: { description: 'Unknown project' },
       },
       async handler({ req, res, body }) {
-        if (!(await prisma.project.findUnique({ where: { id: body.projectId } }))) {
-          throw new HttpProblem(422, 'Unknown project', `project ${body.projectId} does not exist`, [
+        const { projectId: project, ...fields } = body;
+        if (!(await prisma.project.findUnique({ where: { id: project } }))) {
+          throw new HttpProblem(422, 'Unknown project', `project ${project} does not exist`, [
             { field: 'body.projectId', message: 'does not exist' },
           ]);
         }
-        const beneficiaryId = beneficiaryIdFor(body.projectId, body.externalId);
+        const staged = stage(vault, project, toRecord(fields));
+        const { beneficiaryId } = staged;
         const self = `/v1/beneficiaries/${beneficiaryId}`;
-        const existing = await prisma.beneficiary.findUnique({ where: { id: beneficiaryId }, include: { wallet: true } });
+        const existing = await load(beneficiaryId);
         if (existing?.status === 'ACTIVE') {
-          res.status(200).location(self).json(present(existing));
+          res.status(200).location(self).json(present(existing, vault));
           return;
         }
+        const conflict = (await findConflicts(prisma, project, [staged], { checkId: false })).get(beneficiaryId);
+        if (conflict)
+          throw new HttpProblem(409, 'Conflict', `body.${conflict.field}: ${conflict.message}`, [
+            { field: `body.${conflict.field}`, message: conflict.message },
+          ]);
+        // The workflow gets ids only; the personal data waits here, sealed, for its first activity.
+        const draft = {
+          projectId: project,
+          externalId: staged.externalId,
+          profile: staged.profile as Prisma.InputJsonObject,
+          personal: staged.personal,
+          phoneIndex: staged.phoneIndex,
+          walletAddress: staged.walletAddress,
+        };
+        await prisma.beneficiaryDraft.upsert({ where: { beneficiaryId }, create: { beneficiaryId, ...draft }, update: draft });
         const workflowId = workflowIds.registration(beneficiaryId);
         await temporal.client.workflow.start<typeof registerBeneficiaryWorkflow>('registerBeneficiaryWorkflow', {
           taskQueue,
           workflowId,
           // A repeated request while registration runs joins it instead of failing.
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          args: [{ beneficiaryId, ...body }],
+          args: [{ beneficiaryId, projectId: project }],
           typedSearchAttributes: [
-            { key: searchAttributeKeys.projectId, value: body.projectId },
+            { key: searchAttributeKeys.projectId, value: project },
             { key: searchAttributeKeys.beneficiaryId, value: beneficiaryId },
           ],
           memo: { requestId: req.id },
@@ -72,42 +88,37 @@ export function beneficiaryRoutes(deps: ApiDeps): RouteSpec[] {
     route({
       method: 'get',
       path: '/v1/beneficiaries/:id',
-      summary: 'Get a beneficiary, its state and wallet address',
+      summary: 'Get a beneficiary, its state and wallet (personal data masked)',
       tags: ['beneficiaries'],
       permission: Permission.BeneficiariesRead,
       params,
       responses: { 200: { description: 'The beneficiary' }, 404: { description: 'No such beneficiary' } },
       async handler({ res, params: { id }, actor }) {
-        const row = await prisma.beneficiary.findUnique({ where: { id }, include: { wallet: true } });
+        const row = await load(id);
         if (row && actor && !mayAccessProject(actor, row.projectId)) throw notFound(`beneficiary ${id}`);
         if (row && row.status !== 'PENDING') {
-          res.json(present(row));
+          res.json(present(row, vault));
           return;
         }
         const workflow = await workflowState(temporal, workflowIds.registration(id));
         if (!row && !workflow) throw notFound(`beneficiary ${id}`);
-        res.json({ ...(row ? present(row) : { id, status: 'PENDING' }), workflow });
+        res.json({ ...(row ? present(row, vault) : { id, status: 'PENDING' }), workflow });
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/v1/beneficiaries/:id/personal',
+      summary: 'Get a beneficiary with its personal data in clear',
+      tags: ['beneficiaries'],
+      permission: Permission.BeneficiariesReadPersonal,
+      params,
+      responses: { 200: { description: 'The beneficiary, personal data unmasked' }, 404: { description: 'No such beneficiary' } },
+      async handler({ res, params: { id }, actor }) {
+        const row = await load(id);
+        if (!row || (actor && !mayAccessProject(actor, row.projectId))) throw notFound(`beneficiary ${id}`);
+        res.setHeader('cache-control', 'no-store');
+        res.json(present(row, vault, { reveal: true }));
       },
     }),
   ];
-}
-
-function present(b: {
-  id: string;
-  projectId: string;
-  externalId: string;
-  status: string;
-  failureReason: string | null;
-  createdAt: Date;
-  wallet: { address: string } | null;
-}) {
-  return {
-    id: b.id,
-    projectId: b.projectId,
-    externalId: b.externalId,
-    status: b.status,
-    failureReason: b.failureReason ?? undefined,
-    walletAddress: b.wallet?.address,
-    createdAt: b.createdAt,
-  };
 }

@@ -1,3 +1,4 @@
+import { redisReady } from '../../common/redis';
 import type { ApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route-spec';
 
@@ -27,24 +28,28 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
-/** Database, Temporal and chain, each with status and latency; 503 when any is down. */
-export function healthRoutes({ prisma, temporal, rpcUrl }: ApiDeps): RouteSpec[] {
+/** Database, Temporal, chain and Redis, each with status and latency; 503 when any is down. */
+export function healthRoutes({ prisma, temporal, rpcUrl, redis }: ApiDeps): RouteSpec[] {
   return [
     route({
       method: 'get',
       path: '/health',
-      summary: 'Health of the database, Temporal and the chain',
+      summary: 'Health of the database, Temporal, the chain and Redis',
       tags: ['operations'],
       // Load balancers and on-call checks call it without credentials; it reveals no data.
       permission: 'public',
       responses: { 200: { description: 'All dependencies up' }, 503: { description: 'At least one dependency down' } },
       async handler({ res }) {
-        const [database, temporalCheck, chain] = await Promise.all([
+        const [database, temporalCheck, chain, redisCheck] = await Promise.all([
           timed(() => prisma.$queryRaw`SELECT 1`),
           timed(() => temporal.connection.healthService.check({})),
           timed(() => blockNumber(rpcUrl)),
+          timed(async () => {
+            await redisReady(redis, TIMEOUT_MS);
+            await redis.ping();
+          }),
         ]);
-        const checks = { database, temporal: temporalCheck, chain };
+        const checks = { database, temporal: temporalCheck, chain, redis: redisCheck };
         const healthy = Object.values(checks).every((c) => c.status === 'up');
         res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
       },

@@ -12,6 +12,8 @@ export interface StartAnvilOptions {
   port?: number;
   /** Seconds between blocks; omitted = automine on every transaction. */
   blockTime?: number;
+  /** Block gas limit (default 1e9, see below). */
+  gasLimit?: number;
   /** Load from and dump to this file so a restarted dev stack keeps its chain. */
   stateFile?: string;
   /** How long to wait for eth_chainId to answer. */
@@ -30,22 +32,24 @@ const STOP_GRACE_MS = 5_000;
 
 /** Spawns a local anvil node and resolves once it answers JSON-RPC. */
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHandle> {
-  // A picked port can be stolen before anvil binds it; retry only when we chose it.
-  const attempts = opts.port ? 1 : 3;
+  // A port we picked can be taken before anvil binds it, so retry that case only.
   for (let attempt = 1; ; attempt++) {
-    const port = opts.port || (await pickFreePort());
+    // A fixed port is probed first: a node already there would pass our readiness check.
+    const port = await bindAndRelease(opts.port ?? 0);
     try {
       return await launch(port, opts);
     } catch (err) {
-      if (attempt >= attempts || !(err instanceof AnvilExitedError)) throw err;
+      const portRace = !opts.port && attempt < 3 && /address already in use/i.test(String(err));
+      if (!portRace) throw err;
     }
   }
 }
 
-class AnvilExitedError extends Error {}
-
 async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandle> {
-  const args = ['--host', '127.0.0.1', '--port', String(port), '--silent'];
+  // Automine puts every pending transaction that fits into the next block; with mainnet's 30M
+  // gas a burst of large disbursement transactions would leave some waiting for the next
+  // arrival. A roomier block keeps a local chain from stalling on bursts.
+  const args = ['--host', '127.0.0.1', '--port', String(port), '--silent', '--gas-limit', String(opts.gasLimit ?? 1_000_000_000)];
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
   if (opts.stateFile) args.push('--state', path.resolve(opts.stateFile));
 
@@ -65,7 +69,7 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
   while (!(await answersChainId(url))) {
     if (spawnError) throw new Error(`Failed to spawn anvil: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new AnvilExitedError(`anvil exited (${child.exitCode ?? child.signalCode}) before ready on ${url}. stderr:\n${stderr}`);
+      throw new Error(`anvil exited (${child.exitCode ?? child.signalCode}) before ready on ${url}. stderr:\n${stderr}`);
     }
     if (Date.now() > deadline) {
       await terminate(child, exited);
@@ -73,14 +77,19 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
     }
     await sleep(100);
   }
+  if (child.exitCode !== null) throw new Error(`anvil exited while another node answered on ${url}. stderr:\n${stderr}`);
 
+  // If the caller dies without stop() (e.g. an unhandled rejection), don't leave anvil orphaned.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   opts.logger?.info({ url, pid: child.pid, stateFile: opts.stateFile }, 'anvil started');
   let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    stop: () => (stopping ??= terminate(child, exited).then(() => opts.logger?.info({ url }, 'anvil stopped'))),
+  const stop = async () => {
+    await terminate(child, exited);
+    process.off('exit', killOnExit);
+    opts.logger?.info({ url }, 'anvil stopped');
   };
+  return { url, port, stop: () => (stopping ??= stop()) };
 }
 
 /** SIGTERM lets anvil dump --state; SIGKILL only if it hangs. Resolves after exit. */
@@ -130,14 +139,15 @@ async function answersChainId(url: string): Promise<boolean> {
   }
 }
 
-function pickFreePort(): Promise<number> {
+/** Binds and releases `port` (0 = any free port) on 127.0.0.1, returning the port bound. */
+function bindAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.once('error', (err) => reject(new Error(`Cannot start anvil: 127.0.0.1:${port} is unavailable (${err.message})`)));
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(bound));
     });
   });
 }

@@ -61,6 +61,8 @@ export async function startTemporal(opts: {
   port?: number;
   uiPort?: number;
   headless?: boolean;
+  /** The API's /codec endpoint: the Web UI decrypts payloads through it (docs/privacy.md). */
+  codecEndpoint?: string;
   log?: (msg: string) => void;
 }): Promise<TemporalServer> {
   const log = opts.log ?? (() => {});
@@ -74,6 +76,7 @@ export async function startTemporal(opts: {
   else {
     const uiPort = opts.uiPort || (await freePort());
     args.push('--ui-port', String(uiPort));
+    if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   if (await portOpen('127.0.0.1', port)) throw new Error(`Temporal port ${port} is already in use`);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Contract } from 'ethers';
 import { loadArtifact } from '../../contracts/artifacts';
 import { reconcileBatch } from '../../scripts/reconcile/reconcile-batch';
@@ -117,4 +118,26 @@ describe('batch distribution', () => {
     expect(await sys.token.balanceOf(await (await disbursement()).getAddress())).toBe(0n);
     expect((await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/resume')).status).toBe(409);
   }, 180_000);
+
+  it('When a batch targets a group, Then each member is paid once and a wrong group is refused with the field named', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 25);
+    const groupId = randomUUID();
+    await sys.prisma.group.create({ data: { id: groupId, projectId: PROJECT, name: `g-${groupId}` } });
+    await sys.prisma.groupMember.createMany({ data: people.map((p) => ({ groupId, beneficiaryId: p.id })) });
+    const wrong = await call(sys.api.url, 'POST', '/v1/distributions/batches', { projectId: PROJECT, groupId: randomUUID(), amount: '3' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.errors[0].field).toBe('body.groupId');
+
+    const res = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-4',
+      groupId,
+      amount: '3',
+    });
+    expect(res.status).toBe(202);
+    const batch = await eventually(() => getBatch('batch-it-4'), done, 60_000);
+    expect(batch.status).toBe('COMPLETED');
+    for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(3n);
+    expect((await reconcileBatch(sys.prisma, sys.provider, 'batch-it-4')).ok).toBe(true);
+  }, 120_000);
 });

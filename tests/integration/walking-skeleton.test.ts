@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { id as keccakId } from 'ethers';
 import pino from 'pino';
+import { createDataConverter } from '../../common/data-converter';
 import { startApi } from '../../api/server';
 import { freePort } from '../../scripts/stack/process';
 import { call, eventually, startSystem, type System } from '../support/system';
@@ -126,7 +127,8 @@ describe('token distribution', () => {
   it('When both workflows ran, Then operators find them in Temporal by the ProjectId search attribute', async () => {
     const connection = await Connection.connect({ address: sys.config.temporal.address });
     try {
-      const client = new Client({ connection });
+      // Listing decodes memos, which the app's data converter encrypted.
+      const client = new Client({ connection, dataConverter: createDataConverter(sys.config.pii) });
       const types = await eventually(
         async () => {
           const seen = new Set<string>();

@@ -23,17 +23,16 @@ const SCHEMA_PATH = path.join(ROOT, 'tests/fixtures/compose/compose-spec.json');
 /** The services built from ./Dockerfile, which run the app and so read common/config.ts. */
 const APP_SERVICES = ['migrate', 'deploy-contracts', 'worker', 'api'];
 
-/**
- * REDIS_* are read by the app's event publishing, which the events issue adds to
- * CONFIG_VARIABLES; until then they are allowed here explicitly.
- */
-const REDIS_VARIABLES = ['REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'];
-const APP_READS = new Set([...CONFIG_VARIABLES, ...REDIS_VARIABLES]);
+const APP_READS = new Set(CONFIG_VARIABLES);
 
 /** Values for the `${VAR:?…}` variables a user must supply, as `docker compose` would get them. */
 const SAMPLE_SHELL_ENV: Record<string, string> = {
   SIGNER_PRIVATE_KEY: `0x${'5a'.repeat(32)}`,
   WALLET_MASTER_SECRET: 'compose-test-wallet-master-secret-0123456789',
+  WEBHOOK_SECRET_KEY: 'compose-test-webhook-secret-key-0123456789',
+  JWT_SECRET: 'compose-test-jwt-secret-0123456789-abcdef',
+  PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 7).toString('base64') }),
+  PII_BLIND_INDEX_KEY: Buffer.alloc(32, 8).toString('base64'),
 };
 
 type Doc = Record<string, unknown> & { services: Record<string, Service> };
@@ -364,9 +363,7 @@ describe('temporal-docker-compose.yml', () => {
 
     it('When a required variable is dropped from the app env, Then the check reports it', () => {
       const broken = parseCompose(text.replace(/^ {2}DATABASE_URL:.*\n/m, ''));
-      expect(appEnvProblems(broken, SAMPLE_SHELL_ENV)).toEqual(
-        expect.arrayContaining(['api: required variable DATABASE_URL is not set']),
-      );
+      expect(appEnvProblems(broken, SAMPLE_SHELL_ENV)).toEqual(expect.arrayContaining(['api: required variable DATABASE_URL is not set']));
     });
 
     it('When the app env sets a variable the app does not read, Then the check reports it', () => {
@@ -375,7 +372,9 @@ describe('temporal-docker-compose.yml', () => {
     });
 
     it('When an app env value is invalid, Then loadConfig rejects it and the check reports it', () => {
-      const broken = parseCompose(text.replace('TEMPORAL_ADDRESS: temporal:7233\n  TEMPORAL_NAMESPACE', 'TEMPORAL_ADDRESS: temporal\n  TEMPORAL_NAMESPACE'));
+      const broken = parseCompose(
+        text.replace('TEMPORAL_ADDRESS: temporal:7233\n  TEMPORAL_NAMESPACE', 'TEMPORAL_ADDRESS: temporal\n  TEMPORAL_NAMESPACE'),
+      );
       expect(appEnvProblems(broken, SAMPLE_SHELL_ENV).join('\n')).toMatch(/api: loadConfig rejects .*TEMPORAL_ADDRESS/s);
     });
 
@@ -388,6 +387,14 @@ describe('temporal-docker-compose.yml', () => {
         chain: { rpcUrl: 'http://anvil:8545', signerKey: SAMPLE_SHELL_ENV.SIGNER_PRIVATE_KEY },
         api: { host: '0.0.0.0', port: 3000 },
         walletMasterSecret: SAMPLE_SHELL_ENV.WALLET_MASTER_SECRET,
+        redis: { host: 'redis', port: 6379 },
+        webhooks: { secretKey: SAMPLE_SHELL_ENV.WEBHOOK_SECRET_KEY },
+        pii: {
+          encryptionKeys: JSON.parse(SAMPLE_SHELL_ENV.PII_ENCRYPTION_KEYS!),
+          activeKeyId: 'k1',
+          blindIndexKey: SAMPLE_SHELL_ENV.PII_BLIND_INDEX_KEY,
+        },
+        codecCorsOrigins: ['http://localhost:8233'],
       });
     });
   });

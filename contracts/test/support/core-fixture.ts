@@ -21,7 +21,7 @@ export interface CoreFixture {
   outsider: HDNodeWallet;
   relayer: HDNodeWallet;
   /** Holds tokens but never any ETH: proves meta-transactions are gasless for it. */
-  holder: Wallet;
+  holder: HDNodeWallet;
   token: Contract;
   treasury: Contract;
   forwarder: Contract;

@@ -4,12 +4,7 @@ import type { Interface } from 'ethers';
  * Asserts that `action` reverts with the named custom error (and args, when
  * given), decoding revert data with `iface` so a different error fails the test.
  */
-export async function expectRevert(
-  action: Promise<unknown>,
-  iface: Interface,
-  errorName: string,
-  args?: unknown[],
-): Promise<void> {
+export async function expectRevert(action: Promise<unknown>, iface: Interface, errorName: string, args?: unknown[]): Promise<void> {
   let caught: unknown;
   try {
     await action;

@@ -1,0 +1,24 @@
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../common/db';
+import type { Redis } from '../common/redis';
+import type { SecretBox } from '../common/secret-box';
+import { outboxActivities } from './events-publish';
+import { webhookActivities } from './webhooks';
+
+/** What the event relay's activities need; a separate factory because only they use Redis. */
+export interface EventRelayDeps {
+  prisma: PrismaClient;
+  redis: Redis;
+  logger: Logger;
+  /** Opens the stored webhook signing secrets. */
+  secrets: SecretBox;
+  webhooks: { maxAttempts: number; retryInitialMs: number; timeoutMs?: number };
+  /** Replaceable in tests. */
+  fetch?: typeof fetch;
+}
+
+export function createEventRelayActivities(deps: EventRelayDeps) {
+  return { ...outboxActivities(deps), ...webhookActivities(deps) };
+}
+
+export type EventRelayActivities = ReturnType<typeof createEventRelayActivities>;

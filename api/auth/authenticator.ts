@@ -1,0 +1,83 @@
+import type { Request } from 'express';
+import { decodeProtectedHeader, errors } from 'jose';
+import type { PrismaClient } from '../../common/db';
+import type { Logger } from '../../common/logger';
+import type { SecurityConfig } from '../../common/security-config';
+import { HttpProblem } from '../problem';
+import type { Actor, Authenticator } from './actor';
+import { externalVerifier } from './jwks';
+import type { Permission } from './permissions';
+import { API_KEY_GRANTABLE, fromDbRole, projectScope, ROLE_PERMISSIONS, type Role } from './roles';
+import { apiKeyPrefix, sameHash, sha256, verifyAccessToken } from './tokens';
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+const invalid = (detail = 'invalid credentials') => new HttpProblem(401, 'Unauthorized', detail);
+
+const roleActor = (id: string, role: Role, projects: readonly string[]): Actor => ({
+  kind: 'user',
+  id,
+  permissions: ROLE_PERMISSIONS[role],
+  projects: projectScope(role, projects),
+});
+
+/** Bearer tokens (the API's own HS256, or an identity provider's RS256) and x-api-key keys. */
+export function createAuthenticator(deps: { prisma: PrismaClient; security: SecurityConfig; logger: Logger }): Authenticator {
+  const { prisma, security, logger } = deps;
+  const external = security.jwks ? externalVerifier(security.jwks) : undefined;
+
+  async function fromBearer(token: string): Promise<Actor> {
+    let alg: string | undefined;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw invalid();
+    }
+    try {
+      if (alg === 'RS256' && external) {
+        const who = await external(token);
+        return roleActor(`idp:${who.subject}`, who.role, who.projects);
+      }
+      const userId = await verifyAccessToken(security.jwtSecret, token);
+      const user = await prisma.user.findUnique({ where: { id: userId } });
+      if (!user || user.disabledAt) throw invalid('the user does not exist or is disabled');
+      return roleActor(user.id, fromDbRole(user.role), user.projects);
+    } catch (err) {
+      if (err instanceof HttpProblem) throw err;
+      if (err instanceof errors.JWTExpired) throw invalid('the access token has expired; refresh it');
+      // Only the error code: the token itself never reaches a log line.
+      logger.debug({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'bearer token refused');
+      throw invalid();
+    }
+  }
+
+  async function fromApiKey(key: string): Promise<Actor> {
+    const prefix = apiKeyPrefix(key);
+    const row = prefix ? await prisma.apiKey.findUnique({ where: { prefix } }) : null;
+    if (!row || !sameHash(sha256(key), row.secretHash)) throw invalid();
+    const now = new Date();
+    if (row.revokedAt) throw invalid('the API key has been revoked');
+    if (row.expiresAt <= now) throw invalid('the API key has expired');
+    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
+      // Conditional, so concurrent requests and API processes write at most once a minute.
+      prisma.apiKey
+        .updateMany({ where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: stale } }] }, data: { lastUsedAt: now } })
+        .catch((err: Error) => logger.warn({ apiKeyId: row.id, err: err.message }, 'could not record API key use'));
+    }
+    const permissions = row.permissions.filter((p): p is Permission => API_KEY_GRANTABLE.has(p as Permission));
+    return { kind: 'api-key', id: row.id, permissions: new Set(permissions), projects: new Set(row.projects) };
+  }
+
+  return {
+    async authenticate(req: Request) {
+      const header = req.get('authorization');
+      const key = req.get('x-api-key');
+      if (header === undefined && key === undefined) return undefined;
+      if (header !== undefined && key !== undefined) throw invalid('send either a Bearer token or an x-api-key header, not both');
+      if (key !== undefined) return fromApiKey(key);
+      const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header!.trim());
+      if (!match) throw invalid('the Authorization header must be "Bearer <token>"');
+      return fromBearer(match[1]);
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { PrismaClient } from '../../common/db';
+import { HttpProblem } from '../problem';
+import { decoyHash, verifyPassword } from './passwords';
+import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, sha256 } from './tokens';
+
+export interface TokenPair {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+const refused = () => new HttpProblem(401, 'Unauthorized', 'invalid email or password');
+const refreshRefused = () => new HttpProblem(401, 'Unauthorized', 'the refresh token is invalid, expired or revoked');
+
+/** Emails compare case-insensitively: stored and looked up in lower case. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Password login, refresh-token rotation with reuse detection, logout. */
+export function createSessions(prisma: PrismaClient, jwtSecret: string) {
+  async function issue(userId: string, familyId: string, db: Pick<PrismaClient, 'refreshToken'> = prisma): Promise<TokenPair> {
+    const refreshToken = newRefreshToken();
+    const refreshExpiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
+    await db.refreshToken.create({
+      data: { id: randomUUID(), userId, familyId, tokenHash: sha256(refreshToken), expiresAt: refreshExpiresAt },
+    });
+    return {
+      accessToken: await issueAccessToken(jwtSecret, userId),
+      tokenType: 'Bearer',
+      expiresIn: ACCESS_TOKEN_TTL_SECONDS,
+      refreshToken,
+      refreshExpiresAt,
+    };
+  }
+
+  const revokeFamily = (familyId: string) =>
+    prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+
+  return {
+    async login(email: string, password: string): Promise<{ userId: string; tokens: TokenPair }> {
+      const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+      // Verify even for an unknown email, so response time does not tell which emails exist.
+      const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
+      if (!user || !ok || user.disabledAt) throw refused();
+      return { userId: user.id, tokens: await issue(user.id, randomUUID()) };
+    },
+
+    async refresh(token: string): Promise<{ userId: string; tokens: TokenPair }> {
+      const row = await prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) }, include: { user: true } });
+      if (!row) throw refreshRefused();
+      if (row.revokedAt) {
+        // A rotated token came back: someone holds a copy. End the whole session.
+        await revokeFamily(row.familyId);
+        throw refreshRefused();
+      }
+      if (row.expiresAt <= new Date() || row.user.disabledAt) throw refreshRefused();
+      const tokens = await prisma.$transaction(async (tx) => {
+        // Conditional: of two concurrent refreshes with the same token, only one rotates.
+        const { count } = await tx.refreshToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: new Date() } });
+        return count === 1 ? issue(row.userId, row.familyId, tx) : undefined;
+      });
+      if (!tokens) {
+        await revokeFamily(row.familyId);
+        throw refreshRefused();
+      }
+      return { userId: row.userId, tokens };
+    },
+
+    /** Ends the session the token belongs to; unknown tokens are ignored (nothing to reveal). */
+    async logout(token: string): Promise<string | undefined> {
+      const row = await prisma.refreshToken.findUnique({ where: { tokenHash: sha256(token) } });
+      if (row) await revokeFamily(row.familyId);
+      return row?.userId;
+    },
+
+    async revokeAllOf(userId: string): Promise<void> {
+      await prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

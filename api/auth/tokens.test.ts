@@ -1,0 +1,72 @@
+import { SignJWT, UnsecuredJWT } from 'jose';
+import {
+  apiKeyPrefix,
+  AUDIENCE,
+  ISSUER,
+  issueAccessToken,
+  newApiKey,
+  newRefreshToken,
+  sameHash,
+  sha256,
+  verifyAccessToken,
+} from './tokens';
+
+const SECRET = 'a-test-secret-that-is-long-enough-1234';
+
+describe('access tokens', () => {
+  it('When a token is issued, Then it verifies to its user id and expires in 15 minutes', async () => {
+    const token = await issueAccessToken(SECRET, 'user-1');
+
+    expect(await verifyAccessToken(SECRET, token)).toBe('user-1');
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    expect(payload.exp - payload.iat).toBe(900);
+  });
+
+  it('When the token is older than 15 minutes, Then it is refused as expired', async () => {
+    const token = await issueAccessToken(SECRET, 'user-1', Date.now() - 16 * 60_000);
+
+    await expect(verifyAccessToken(SECRET, token)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+
+  it('When the payload is changed or another secret signed it, Then it is refused', async () => {
+    const token = await issueAccessToken(SECRET, 'user-1');
+    const [h, , s] = token.split('.');
+    const forged = Buffer.from(JSON.stringify({ sub: 'admin', iss: ISSUER, aud: AUDIENCE, exp: 9e9 })).toString('base64url');
+
+    await expect(verifyAccessToken(SECRET, `${h}.${forged}.${s}`)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verifyAccessToken('another-secret-that-is-long-enough-99', token)).rejects.toBeDefined();
+  });
+
+  it('When the token is unsigned (alg none) or HS512, Then it is refused', async () => {
+    const none = new UnsecuredJWT({}).setSubject('user-1').setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime('5m').encode();
+    const hs512 = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS512' })
+      .setSubject('u')
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(SECRET));
+
+    await expect(verifyAccessToken(SECRET, none)).rejects.toBeDefined();
+    await expect(verifyAccessToken(SECRET, hs512)).rejects.toMatchObject({ code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+  });
+});
+
+describe('opaque secrets', () => {
+  it('When an API key is made, Then its prefix is recoverable from it and two keys differ', () => {
+    const a = newApiKey();
+    const b = newApiKey();
+
+    expect(apiKeyPrefix(a.key)).toBe(a.prefix);
+    expect(a.key).not.toBe(b.key);
+    expect(a.key).toMatch(/^rk_[A-Za-z0-9]{12}_[\w-]{43}$/);
+    expect(apiKeyPrefix(`${a.key}x`)).toBeUndefined();
+    expect(newRefreshToken()).toMatch(/^rt_[\w-]{43}$/);
+  });
+
+  it('When hashes are compared, Then only equal hashes match', () => {
+    expect(sameHash(sha256('a'), sha256('a'))).toBe(true);
+    expect(sameHash(sha256('a'), sha256('b'))).toBe(false);
+    expect(sameHash(sha256('a'), 'abcd')).toBe(false);
+  });
+});

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createPrisma, type PrismaClient } from '../../common/db';
+import { startCountingRoute, type CountingRoute } from '../support/counting-route';
+import { call, startSystem, type System } from '../support/system';
+
+/*
+ * Idempotency-Key on the real router and Postgres, through a route of its own whose handler
+ * counts its runs: a replay must not run it, a conflict must not run it, and of concurrent
+ * duplicates only one may run. The last block checks the same on the real API.
+ */
+
+let prisma: PrismaClient;
+let app: CountingRoute;
+
+beforeAll(async () => {
+  prisma = createPrisma(process.env.DATABASE_URL!, { max: 4 });
+  app = await startCountingRoute(prisma);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await prisma?.$disconnect();
+});
+
+beforeEach(() => app.reset());
+
+const post = (key: string | undefined, body: unknown, actor?: string) => app.post(key, body, actor);
+
+describe('Idempotency-Key', () => {
+  it('When the same key and body are sent again, Then the first status, body and Location are replayed without running again', async () => {
+    const key = randomUUID();
+
+    const first = await post(key, { name: 'a', amount: '1' });
+    const again = await post(key, { name: 'a', amount: '1' });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('location')).toBe(first.headers.get('location'));
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(app.runs()).toBe(1);
+  });
+
+  it('When the repeated body differs only in key order and whitespace, Then it is still a replay', async () => {
+    const key = randomUUID();
+
+    await post(key, '{"name":"b","amount":"2"}');
+    const again = await post(key, '{ "amount" : "2",\n "name": "b" }');
+
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(app.runs()).toBe(1);
+  });
+
+  it('When the same key comes with a different body, Then 422 problem+json names the key and nothing runs', async () => {
+    const key = randomUUID();
+    await post(key, { name: 'c', amount: '1' });
+
+    const reused = await post(key, { name: 'c', amount: '2' });
+
+    expect(reused.status).toBe(422);
+    expect(reused.headers.get('content-type')).toContain('application/problem+json');
+    expect(reused.body).toMatchObject({ title: 'Idempotency-Key reused', errors: [{ field: 'header.Idempotency-Key' }] });
+    expect(app.runs()).toBe(1);
+  });
+
+  it('When another caller uses the same key, Then it is a separate request and runs', async () => {
+    const key = randomUUID();
+    await post(key, { name: 'd' }, 'alice');
+
+    const bob = await post(key, { name: 'd' }, 'bob');
+
+    expect(bob.status).toBe(202);
+    expect(bob.headers.get('idempotent-replayed')).toBeNull();
+    expect(app.runs()).toBe(2);
+  });
+
+  it('When five duplicates arrive at once, Then exactly one runs, the others get 409 with Retry-After, and a later retry replays it', async () => {
+    const key = randomUUID();
+    let open!: () => void;
+    app.hold(new Promise((r) => (open = r)));
+
+    let answered = 0;
+    const pending = Array.from({ length: 5 }, () => post(key, { name: 'e' }).finally(() => (answered += 1)));
+    // The winner's handler is held at the gate until the four others have been answered
+    // (or 10 s have passed, if more than one got through: the assertions below then fail).
+    const deadline = Date.now() + 10_000;
+    while (answered < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    open();
+    const results = await Promise.all(pending);
+
+    expect(results.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409]);
+    for (const loser of results.filter((r) => r.status === 409)) {
+      expect(loser.headers.get('retry-after')).toBe('1');
+      expect(loser.body.title).toBe('Request in progress');
+    }
+    expect(app.runs()).toBe(1);
+    const later = await post(key, { name: 'e' });
+    expect(later.status).toBe(202);
+    expect(later.body).toEqual(results.find((r) => r.status === 202)!.body);
+  });
+
+  it('When the first attempt answers with an error, Then the key is freed and a retry with it runs again', async () => {
+    const key = randomUUID();
+    app.failNext();
+
+    const failed = await post(key, { name: 'f' });
+    const retried = await post(key, { name: 'f' });
+
+    expect(failed.status).toBe(503);
+    expect(retried.status).toBe(202);
+    expect(app.runs()).toBe(2);
+  });
+
+  it('When the stored answer has expired, Then the key runs again', async () => {
+    const key = randomUUID();
+    await post(key, { name: 'g' });
+    await prisma.idempotencyRecord.updateMany({ where: { key }, data: { expiresAt: new Date(Date.now() - 1000) } });
+
+    const again = await post(key, { name: 'g' });
+
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(app.runs()).toBe(2);
+  });
+
+  it.each([
+    ['longer than 255 characters', 'k'.repeat(256)],
+    ['empty', ''],
+    ['not printable ASCII', 'clé-ü'],
+  ])('When the key is %s, Then 400 names the header and nothing runs', async (_, key) => {
+    const res = await post(key, { name: 'h' });
+
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'header.Idempotency-Key', message: 'must be 1-255 printable ASCII characters' }]);
+    expect(app.runs()).toBe(0);
+  });
+
+  it('When no key is sent, Then every request runs', async () => {
+    await post(undefined, { name: 'i' });
+    await post(undefined, { name: 'i' });
+
+    expect(app.runs()).toBe(2);
+  });
+});
+
+describe('Idempotency-Key on the real API', () => {
+  let sys: System;
+
+  beforeAll(async () => {
+    sys = await startSystem();
+    await call(sys.api.url, 'POST', '/v1/projects', { id: 'idem-it', name: 'Idempotency' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('When a registration is retried with its key, Then the 202 is replayed and Temporal saw one start', async () => {
+    const key = randomUUID();
+    const body = { projectId: 'idem-it', externalId: `idem-${randomUUID()}` };
+
+    const first = await call(sys.api.url, 'POST', '/v1/beneficiaries', body, { headers: { 'idempotency-key': key } });
+    const again = await call(sys.api.url, 'POST', '/v1/beneficiaries', body, { headers: { 'idempotency-key': key } });
+    const reused = await call(sys.api.url, 'POST', '/v1/beneficiaries', { ...body, externalId: 'other' }, { headers: { 'idempotency-key': key } });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(reused.status).toBe(422);
+    const metrics = await call(sys.api.url, 'GET', '/metrics');
+    expect(metrics.body).toMatch(/rahat_workflow_starts_total\{workflow_type="registerBeneficiaryWorkflow",outcome="started"\} 1\n/);
+  }, 30_000);
+});
