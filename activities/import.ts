@@ -28,13 +28,18 @@ export function importActivities(deps: ActivityDeps, sender: TxSender, access: W
       if (!registry) throw permanent(ErrorType.ImportRejected, `no partner registry named ${name} is configured (IMPORT_PARTNERS)`);
       const ctx = Context.current();
       const resume = ctx.info.heartbeatDetails as { url: string; rowNumber: number } | undefined;
+      let resumeAt = resume;
       const pages: { url: string | null; rowNumber: number }[] = [];
       const records = partnerRecords(registry, resume ?? { rowNumber: 0 }, (position) => pages.push(position));
       try {
         await stageRecords({ prisma, vault }, { importId, projectId: imp.projectId, dryRun: imp.dryRun }, records, {
           afterBatch: (stored) => {
-            const safe = pages.filter((p) => p.url && p.rowNumber <= stored).pop();
-            ctx.heartbeat(safe);
+            // Resume after the last page whose rows are all stored; a page read twice is skipped by row number.
+            while (pages[0] && pages[0].rowNumber <= stored) {
+              const page = pages.shift()!;
+              if (page.url) resumeAt = { url: page.url, rowNumber: page.rowNumber };
+            }
+            ctx.heartbeat(resumeAt);
           },
         });
       } catch (err) {

@@ -45,10 +45,11 @@ describe('walletPlanner', () => {
 });
 
 describe('checksummed', () => {
-  it.each(['0x70997970C51812dc3A010C7d01b50e0d17dc79C8', '0x5FbDB2315678afecb367f032d93F642f64180aa3', '0x000000000000000000000000000000000000bEEF'])(
-    'When %s is checksummed from lower case, Then it equals the EIP-55 form ethers computes',
-    (address) => {
-      expect(checksummed(address.slice(2).toLowerCase())).toBe(getAddress(address.toLowerCase()));
-    },
-  );
+  it.each([
+    '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+    '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    '0x000000000000000000000000000000000000bEEF',
+  ])('When %s is checksummed from lower case, Then it equals the EIP-55 form ethers computes', (address) => {
+    expect(checksummed(address.slice(2).toLowerCase())).toBe(getAddress(address.toLowerCase()));
+  });
 });

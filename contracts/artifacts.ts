@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { Interface, type JsonFragment } from 'ethers';
 import { artifactPath } from './paths';
 
-export const CONTRACT_NAMES = ['RahatToken', 'RahatTreasury', 'RahatForwarder', 'RahatDisbursement', 'RahatWallet', 'RahatWalletFactory'] as const;
+export const CONTRACT_NAMES = [
+  'RahatToken',
+  'RahatTreasury',
+  'RahatForwarder',
+  'RahatDisbursement',
+  'RahatWallet',
+  'RahatWalletFactory',
+] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 /** Shape written to contracts/build/<ContractName>.json by compile.ts. */

@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     const devAdmin = config.env === 'development' && !config.security.bootstrapAdmin ? developmentAdmin() : undefined;
     const devAdminCreated = devAdmin ? await ensureFirstAdmin(prisma, devAdmin) : undefined;
     await prisma.$disconnect();
-    say(`contracts: token ${addresses.token}, treasury ${addresses.treasury}, forwarder ${addresses.forwarder}, wallet factory ${addresses.walletFactory}`);
+    say(
+      `contracts: token ${addresses.token}, treasury ${addresses.treasury}, forwarder ${addresses.forwarder}, wallet factory ${addresses.walletFactory}`,
+    );
     installTemporalLogging(logger, workerTelemetry(config.workerMetrics));
     const worker = await startWorker(config, logger);
     stops.push(worker.shutdown);

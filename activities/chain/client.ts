@@ -25,7 +25,12 @@ export async function connectProvider(rpcUrl: string): Promise<{ provider: JsonR
   // ethers waits 5 minutes for an answer by default; a hung node must fail fast and be retried.
   const request = new FetchRequest(rpcUrl);
   request.timeout = 10_000;
-  const provider = new JsonRpcProvider(request, network, { staticNetwork: network, pollingInterval: 250, batchMaxCount: 1, cacheTimeout: -1 });
+  const provider = new JsonRpcProvider(request, network, {
+    staticNetwork: network,
+    pollingInterval: 250,
+    batchMaxCount: 1,
+    cacheTimeout: -1,
+  });
   return { provider, chainId: Number(network.chainId) };
 }
 

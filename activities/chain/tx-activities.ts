@@ -29,6 +29,7 @@ export function txActivities(sender: TxSender, logger: Logger, opts: { confirmat
           const age = Date.now() - (await sender.sentAt(txId)).getTime();
           if (age > 2 * opts.stuckAfterMs) await sender.replace(txId, 'bump');
           else if (age > opts.stuckAfterMs && !rebroadcasted) {
+            await sender.fillGaps(txId);
             await sender.broadcast(txId);
             rebroadcasted = true;
           }

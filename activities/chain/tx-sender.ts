@@ -190,13 +190,37 @@ export function createTxSender({ prisma, chain, logger, faults }: Deps) {
     await broadcastRaw(signed.raw);
   }
 
+  /**
+   * Rebroadcasts our stored transactions below `txId`'s nonce that the chain has not seen: a
+   * signed transaction whose workflow stopped before broadcasting it would otherwise block
+   * every later nonce. Each one is what its own workflow meant to send; that workflow (or
+   * reconciliation) records the outcome.
+   */
+  async function fillGaps(txId: string): Promise<number> {
+    const row = await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId } });
+    const accountNonce = await chain.provider.getTransactionCount(from, 'latest');
+    if (accountNonce >= row.nonce) return 0;
+    const missing = await prisma.chainTransaction.findMany({
+      where: {
+        chainId: chain.chainId,
+        fromAddress: from,
+        nonce: { gte: accountNonce, lt: row.nonce },
+        status: { in: ['SIGNED', 'BROADCAST'] },
+      },
+      orderBy: { nonce: 'asc' },
+    });
+    for (const m of missing) await broadcastRaw(m.rawTx);
+    if (missing.length) logger.warn({ txId, nonces: missing.map((m) => m.nonce) }, 'rebroadcast earlier transactions blocking this nonce');
+    return missing.length;
+  }
+
   /** When the current version of the transaction was last sent. */
   async function sentAt(txId: string): Promise<Date> {
     const row = await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId }, select: { broadcastAt: true, createdAt: true } });
     return row.broadcastAt ?? row.createdAt;
   }
 
-  return { prepare, broadcast, poll, replace, sentAt };
+  return { prepare, broadcast, poll, replace, sentAt, fillGaps };
 }
 
 export type TxSender = ReturnType<typeof createTxSender>;
