@@ -15,6 +15,7 @@ import { searchAttributeKeys } from '../common/search-attributes';
 import { defaultActivityOptions, planningOptions } from './activity-options';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal, type BatchProgress } from './batch-signals';
 import { payoutChunkWorkflow } from './payout-chunk';
+import { failureReason } from './saga';
 import { sendTx } from './send-tx';
 
 export interface BatchInput {
@@ -63,7 +64,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     paused: false,
     cancelled: false,
   };
-  const inFlight = new Map<string, { scope: CancellationScope; count: number }>();
+  const inFlight = new Map<string, CancellationScope>();
   /** Counts chunk completions and signals; the main loop waits for it to move. */
   let events = 0;
   setHandler(pauseSignal, () => {
@@ -77,7 +78,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
   setHandler(cancelSignal, () => {
     s.cancelled = true;
     events++;
-    for (const f of inFlight.values()) f.scope.cancel();
+    for (const scope of inFlight.values()) scope.cancel();
   });
   setHandler(progressQuery, () => progress(s, phase, round, inFlight));
 
@@ -89,7 +90,13 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     const deployed = await sendTx(() => act.prepareDisbursementDeploy({ projectId }), { onTxId: (id) => (deployTx = id) });
     if (deployed.kind === 'mined') await act.recordDisbursementDeploy({ projectId, txId: deployTx, outcome: deployed });
     const funded = await sendTx(() => act.prepareFunding({ batchId, round, amount: s.planned.total }));
-    if (funded.kind === 'mined') await act.recordFunding({ batchId, outcome: funded });
+    try {
+      if (funded.kind === 'mined') await act.recordFunding({ batchId, outcome: funded });
+    } catch (err) {
+      // No budget, nothing sent: every payout of the round fails with the reason and can be retried.
+      await plan.cancelUnstartedChunks({ batchId, round, failure: failureReason(err) });
+      return finish(false);
+    }
     phase = 'RUNNING';
   }
 
@@ -130,16 +137,21 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
   if (!s.cancelled && !exhausted) {
     await continueAsNew<typeof batchDistributionWorkflow>({ ...input, carry: s });
   }
-  phase = 'FINISHING';
   if (s.cancelled) await plan.cancelUnstartedChunks({ batchId, round });
-  await sendTx(() => act.prepareReturn({ batchId, round }));
-  const result = await plan.finalizeBatch({ batchId, cancelled: s.cancelled });
-  setStatus(result.status);
-  return result;
+  return finish(s.cancelled);
+
+  /** Compensation (unspent budget back to the treasury), then the final status. */
+  async function finish(cancelled: boolean): Promise<{ status: string }> {
+    phase = 'FINISHING';
+    await sendTx(() => act.prepareReturn({ batchId, round }));
+    const result = await plan.finalizeBatch({ batchId, cancelled });
+    setStatus(result.status);
+    return result;
+  }
 
   function startChunk(chunkId: string): void {
     const scope = new CancellationScope();
-    inFlight.set(chunkId, { scope, count: 0 });
+    inFlight.set(chunkId, scope);
     scope
       .run(() =>
         executeChild(payoutChunkWorkflow, {

@@ -1,5 +1,7 @@
 import { ContractFactory, getCreateAddress, id as keccakId } from 'ethers';
+import { ErrorType } from '../../common/errors';
 import { recordEvent } from '../../common/outbox';
+import { permanent } from '../failures';
 import { loadArtifact } from '../../contracts/artifacts';
 import type { TxOutcome } from '../chain/tx-activities';
 import type { TxSender } from '../chain/tx-sender';
@@ -151,7 +153,9 @@ export function batchActivities({ prisma, chain }: ActivityDeps, sender: TxSende
     },
 
     async recordFunding({ batchId, outcome }: { batchId: string; outcome: TxOutcome }): Promise<void> {
-      if (outcome.kind === 'mined' && !outcome.succeeded) throw new Error(`funding of batch ${batchId} reverted: is the treasury funded?`);
+      if (outcome.kind === 'mined' && !outcome.succeeded) {
+        throw permanent(ErrorType.InsufficientFunds, `the treasury's release for batch ${batchId} reverted: is the treasury funded?`);
+      }
       const { funded } = await budget(batchId);
       await prisma.distributionBatch.update({ where: { id: batchId }, data: { fundedAmount: funded.toString() } });
     },
@@ -159,23 +163,28 @@ export function batchActivities({ prisma, chain }: ActivityDeps, sender: TxSende
     async setBatchStatus({ batchId, status }: { batchId: string; status: 'RUNNING' | 'PAUSED' }): Promise<void> {
       await prisma.distributionBatch.update({
         where: { id: batchId },
-        data: { status, ...(status === 'RUNNING' ? { startedAt: new Date() } : {}) },
+        data: { status },
       });
+      // The first start only: a resume must not restart the clock of rate and ETA.
+      if (status === 'RUNNING')
+        await prisma.distributionBatch.updateMany({ where: { id: batchId, startedAt: null }, data: { startedAt: new Date() } });
     },
 
-    /** Cancels chunks that never started (no transaction was ever signed for them). */
-    async cancelUnstartedChunks({ batchId, round }: { batchId: string; round: number }): Promise<number> {
+    /** Cancels (or, with a reason, fails) chunks that never started: no transaction was signed for them. */
+    async cancelUnstartedChunks({ batchId, round, failure }: { batchId: string; round: number; failure?: string }): Promise<number> {
       return prisma.$transaction(async (tx) => {
         const chunks = await tx.payoutChunk.findMany({ where: { batchId, round, status: 'PENDING' }, select: { id: true } });
         const started = await tx.chainTransaction.findMany({
           where: { purpose: { in: chunks.map((c) => `chunk:${c.id}`) } },
           select: { purpose: true },
         });
-        const ids = chunks.map((c) => c.id).filter((id) => !started.some((s) => s.purpose === `chunk:${id}`));
-        await tx.payoutChunk.updateMany({ where: { id: { in: ids } }, data: { status: 'CANCELLED' } });
+        const signed = new Set(started.map((t) => t.purpose));
+        const ids = chunks.map((c) => c.id).filter((id) => !signed.has(`chunk:${id}`));
+        const status = failure ? 'FAILED' : 'CANCELLED';
+        await tx.payoutChunk.updateMany({ where: { id: { in: ids } }, data: { status } });
         await tx.payout.updateMany({
           where: { chunkId: { in: ids } },
-          data: { status: 'CANCELLED', failureReason: 'cancelled before sending' },
+          data: { status, failureReason: failure ?? 'cancelled before sending' },
         });
         return ids.length;
       });

@@ -140,4 +140,22 @@ describe('batch distribution', () => {
     for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(3n);
     expect((await reconcileBatch(sys.prisma, sys.provider, 'batch-it-4')).ok).toBe(true);
   }, 120_000);
+
+  it('When the treasury cannot fund the batch, Then nothing is paid and every payout fails with the reason, ready for retry', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 3);
+    const tooMuch = (10n ** 28n).toString(); // more than the treasury's whole supply, per payout
+    await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-5',
+      beneficiaryIds: people.map((p) => p.id),
+      amount: tooMuch,
+    });
+    const batch = await eventually(() => getBatch('batch-it-5'), done, 60_000);
+    expect(batch.status).toBe('COMPLETED_WITH_FAILURES');
+    expect(batch.payouts.FAILED.count).toBe(3);
+    const failed = await call(sys.api.url, 'GET', '/v1/distributions/batches/batch-it-5/payouts?status=FAILED');
+    expect(failed.body.items[0].failureReason).toMatch(/^InsufficientFunds/);
+    for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(0n);
+    expect(batch.fundedAmount).toBe('0');
+  }, 120_000);
 });

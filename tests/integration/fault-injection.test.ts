@@ -15,8 +15,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const chain = new JsonRpcProvider(process.env.BLOCKCHAIN_RPC_URL);
 
 async function startBatch(sys: System, batchId: string, count: number, amount: string) {
-  const people = await seedActiveBeneficiaries(sys.prisma, sys.config.temporal.taskQueue.slice(5, 30), count);
+  // A project per suite: its own disbursement contract, named after the suite's task queue.
   const projectId = sys.config.temporal.taskQueue.slice(5, 30);
+  const people = await seedActiveBeneficiaries(sys.prisma, projectId, count);
   const res = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
     projectId,
     batchId,
