@@ -75,24 +75,27 @@ export function batchUploadRoutes(deps: ApiDeps): RouteSpec[] {
             });
             let pending: { n: number; beneficiaryId: string; amount: string }[] = [];
             const flush = async () => {
-              const ids = pending.map((p) => p.beneficiaryId);
-              const known = new Set(
-                (await tx.beneficiary.findMany({ where: { id: { in: ids }, projectId: q.projectId }, select: { id: true } })).map(
-                  (b) => b.id,
-                ),
-              );
-              for (const p of pending)
-                if (!known.has(p.beneficiaryId)) errors.push({ row: p.n, field: 'beneficiaryId', message: 'not enrolled in this project' });
-              if (errors.length === 0) {
-                await tx.payout.createMany({
-                  data: pending.map((p) => ({
-                    id: randomUUID(),
-                    projectId: q.projectId,
-                    batchId: id,
-                    beneficiaryId: p.beneficiaryId,
-                    amount: p.amount,
-                  })),
-                });
+              // One set-based statement per slice; a beneficiary outside the project is simply not joined.
+              // Once a row is bad nothing will be kept, so only the checks still run (a complete report).
+              const inserted =
+                errors.length > 0
+                  ? 0
+                  : await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, updated_at)
+                SELECT gen_random_uuid()::text, ${q.projectId}, b.id, ${id}, u.amount::numeric, now()
+                FROM unnest(${pending.map((p) => p.beneficiaryId)}::uuid[], ${pending.map((p) => p.amount)}::text[]) AS u(bid, amount)
+                JOIN beneficiaries b ON b.id = u.bid AND b.project_id = ${q.projectId}`;
+              if (inserted < pending.length) {
+                const known = new Set(
+                  (
+                    await tx.beneficiary.findMany({
+                      where: { id: { in: pending.map((p) => p.beneficiaryId) }, projectId: q.projectId },
+                      select: { id: true },
+                    })
+                  ).map((b) => b.id),
+                );
+                for (const p of pending)
+                  if (!known.has(p.beneficiaryId))
+                    errors.push({ row: p.n, field: 'beneficiaryId', message: 'not enrolled in this project' });
               }
               pending = [];
             };
@@ -112,9 +115,9 @@ export function batchUploadRoutes(deps: ApiDeps): RouteSpec[] {
                 total += BigInt(parsed.data.amount);
                 if (count > MAX_ROWS) errors.push({ row: n, field: 'line', message: `at most ${MAX_ROWS} rows` });
               }
-              if (pending.length >= FLUSH && errors.length === 0) await flush();
+              if (pending.length >= FLUSH) await flush();
             }
-            if (errors.length === 0 && pending.length) await flush();
+            if (pending.length) await flush();
             if (errors.length === 0 && count === 0) errors.push({ row: 1, field: 'line', message: 'the file has no payouts' });
             if (errors.length)
               throw new HttpProblem(

@@ -158,4 +158,28 @@ describe('batch distribution', () => {
     for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(0n);
     expect(batch.fundedAmount).toBe('0');
   }, 120_000);
+
+  it('When a CSV with a bad row is uploaded, Then 422 lists row, field and message and nothing is created; a good CSV is paid', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 12);
+    const csv = (rows: string[]) => ['beneficiaryId,amount', ...rows].join('\n');
+    const upload = (batchId: string, text: string) =>
+      call(sys.api.url, 'POST', `/v1/distributions/batches/upload?projectId=${PROJECT}&batchId=${batchId}`, text, {
+        headers: { 'content-type': 'text/csv' },
+      });
+    const bad = await upload('batch-it-6', csv([`${people[0]!.id},5`, `${people[1]!.id},-3`, `${people[0]!.id},5`, `${randomUUID()},5`]));
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
+      'row 3: amount',
+      'row 4: beneficiaryId',
+      'row 5: beneficiaryId',
+    ]);
+    expect(await sys.prisma.distributionBatch.findUnique({ where: { id: 'batch-it-6' } })).toBeNull();
+    expect(await sys.prisma.payout.count({ where: { batchId: 'batch-it-6' } })).toBe(0);
+
+    const good = await upload('batch-it-6', csv(people.map((p) => `${p.id},9`)));
+    expect(good.status).toBe(202);
+    expect(good.body.payouts).toBe(12);
+    expect((await eventually(() => getBatch('batch-it-6'), done, 60_000)).status).toBe('COMPLETED');
+    for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(9n);
+  }, 120_000);
 });
