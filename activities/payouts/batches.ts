@@ -51,11 +51,15 @@ export function batchActivities({ prisma, chain }: ActivityDeps, sender: TxSende
       // One pass over the rows: fail the unpayable, then fix address and chunk of the rest together.
       await prisma.$transaction(
         async (tx) => {
+          // A batch has just written its payouts in bulk: fresh statistics keep these joins hash joins.
+          await tx.$executeRaw`ANALYZE payouts, beneficiaries, wallets`;
           await tx.$executeRaw`UPDATE payouts p SET status = 'FAILED', updated_at = now(),
               failure_reason = 'BeneficiaryNotActive: beneficiary is not active in the project or has no wallet'
-            WHERE p.batch_id = ${batchId} AND p.status = 'PENDING' AND p.chunk_id IS NULL AND NOT EXISTS (
-              SELECT 1 FROM beneficiaries b JOIN wallets w ON w.beneficiary_id = b.id
-              WHERE b.id = p.beneficiary_id AND b.status = 'ACTIVE' AND b.project_id = p.project_id)`;
+            FROM (SELECT p2.id FROM payouts p2
+                  LEFT JOIN beneficiaries b ON b.id = p2.beneficiary_id AND b.status = 'ACTIVE' AND b.project_id = p2.project_id
+                  LEFT JOIN wallets w ON w.beneficiary_id = b.id
+                  WHERE p2.batch_id = ${batchId} AND p2.status = 'PENDING' AND p2.chunk_id IS NULL AND w.address IS NULL) x
+            WHERE p.id = x.id`;
           const [{ n }] = await tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM payouts
             WHERE batch_id = ${batchId} AND status = 'PENDING' AND chunk_id IS NULL`;
           if (n === 0) return;
