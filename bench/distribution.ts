@@ -1,27 +1,16 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { Contract, NonceManager, parseEther, Wallet } from 'ethers';
 import { loadArtifact } from '../contracts/artifacts';
 import pino from 'pino';
 import { connectProvider } from '../activities/chain/client';
-import { issueAccessToken } from '../api/auth/tokens';
 import { startApi } from '../api/server';
-import { loadConfig } from '../common/config';
 import { createDataConverter } from '../common/data-converter';
-import { createPrisma } from '../common/db';
-import { migrate } from '../prisma/migrate';
 import { reconcileBatch } from '../scripts/reconcile/reconcile-batch';
-import { ensureContracts } from '../scripts/stack/contracts';
-import { startInfrastructure } from '../scripts/stack/infrastructure';
-import { DATA_DIR } from '../scripts/stack/paths';
-import { spawnWorker } from '../scripts/stack/worker-process';
 import { seedActiveBeneficiaries } from '../tests/support/beneficiaries';
-import { buildWorkflowBundle } from '../workers/bundle';
 import { naiveTransfers, rawDisbursements } from './chain-runs';
 import { printReport } from './report';
+import { peakRssMb, say, startBenchStack } from './stack';
 
 /**
  * `npm run bench:distribution -- --payouts 100000 --baseline 300`: one batch end to end
@@ -38,35 +27,10 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.payouts);
 const M = Number(args.baseline);
-const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
 async function main(): Promise<void> {
-  const infra = await startInfrastructure({
-    dataDir: path.join(DATA_DIR, 'bench'),
-    persistent: false,
-    ports: { temporal: 0, temporalUi: 0, anvil: 0 },
-    headless: true,
-    isolatedDatabase: true,
-    log: say,
-  });
-  const env = {
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    BLOCKCHAIN_RPC_URL: infra.rpcUrl,
-    TEMPORAL_TASK_QUEUE: 'bench',
-    PAYOUT_CHUNK_SIZE: args.chunk!,
-    BATCH_CONCURRENCY: args.concurrency!,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    API_PORT: '0',
-    // 0 turns the worker's Prometheus exporter off: nothing else must be bound here.
-    WORKER_METRICS_PORT: '0',
-  };
-  Object.assign(process.env, env);
-  const config = loadConfig();
-  await migrate(config.databaseUrl);
-  const prisma = createPrisma(config.databaseUrl, { max: 4 });
-  const addresses = await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma });
+  const stack = await startBenchStack('bench', { PAYOUT_CHUNK_SIZE: args.chunk!, BATCH_CONCURRENCY: args.concurrency! });
+  const { config, prisma, addresses, bearer, infra } = stack;
   const { provider } = await connectProvider(config.chain.rpcUrl);
   // The baseline and the ceiling send from a key of their own, so the engine's nonces stay its own.
   const minter = new NonceManager(new Wallet(config.chain.signerKey, provider));
@@ -83,18 +47,8 @@ async function main(): Promise<void> {
   say(`engine: seeding ${N} beneficiaries (not timed)`);
   const people = await seedActiveBeneficiaries(prisma, 'bench', N);
   const csv = `beneficiaryId,amount\n${people.map((p) => `${p.id},10`).join('\n')}\n`;
-  const admin = randomUUID();
-  await prisma.user.create({ data: { id: admin, email: `${admin}@bench.local`, passwordHash: 'x', role: 'ADMIN', projects: [] } });
-  const bearer = await issueAccessToken(config.security.jwtSecret, admin);
 
-  // A prebuilt bundle, as in production: bundling at start-up would dominate the worker's peak memory.
-  const bundlePath = path.join(DATA_DIR, 'bench', 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, await buildWorkflowBundle());
-  const worker = spawnWorker({ ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath });
-  while (!worker.output().includes('worker started')) {
-    if (worker.child.exitCode !== null) throw new Error(`worker failed to start:\n${worker.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const worker = await stack.startWorker();
   const api = await startApi(config, pino({ level: 'warn' }));
   const t0 = performance.now();
   const res = await fetch(`${api.url}/v1/distributions/batches/upload?projectId=bench&batchId=bench-1`, {
@@ -110,7 +64,7 @@ async function main(): Promise<void> {
     status = (await prisma.distributionBatch.findUniqueOrThrow({ where: { id: 'bench-1' } })).status;
   }
   const seconds = (performance.now() - t0) / 1000;
-  const peakRssMb = Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${worker.child.pid}/status`, 'utf8'))![1]) / 1024;
+  const workerRssMb = peakRssMb(worker.child.pid!);
 
   const [{ gas }] = await prisma.$queryRaw<{ gas: string }[]>`SELECT coalesce(sum(gas_used), 0)::text AS gas FROM chain_transactions
     WHERE purpose LIKE 'chunk:%'`;
@@ -132,7 +86,7 @@ async function main(): Promise<void> {
     ceiling,
     maxHistory,
     workflowRuns: runs,
-    peakRssMb,
+    peakRssMb: workerRssMb,
     reconciled: report.ok && report.onChainPayouts === N,
   });
 

@@ -1,19 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { issueAccessToken } from '../api/auth/tokens';
 import { startApi } from '../api/server';
-import { loadConfig } from '../common/config';
-import { createPrisma } from '../common/db';
-import { migrate } from '../prisma/migrate';
-import { ensureContracts } from '../scripts/stack/contracts';
-import { startInfrastructure } from '../scripts/stack/infrastructure';
-import { DATA_DIR } from '../scripts/stack/paths';
-import { spawnWorker } from '../scripts/stack/worker-process';
-import { buildWorkflowBundle } from '../workers/bundle';
+import { peakRssMb, say, startBenchStack } from './stack';
 
 /**
  * `npm run bench:import -- --rows 100000 [--deploy]`: one bulk import end to end against a
@@ -26,7 +15,6 @@ const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '100000' }, deploy: { type: 'boolean', default: false } },
 });
 const ROWS = Number(args.rows);
-const say = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 const GENDERS = ['FEMALE', 'MALE', 'OTHER', 'UNKNOWN'];
 
 /** The CSV, generated as it is sent: the bench holds no more of it than the API does. */
@@ -45,44 +33,11 @@ function csv(rows: number): Readable {
   );
 }
 
-const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
 async function main(): Promise<void> {
-  const infra = await startInfrastructure({
-    dataDir: path.join(DATA_DIR, 'bench'),
-    persistent: false,
-    ports: { temporal: 0, temporalUi: 0, anvil: 0 },
-    headless: true,
-    isolatedDatabase: true,
-    log: say,
-  });
-  const env = {
-    DATABASE_URL: infra.databaseUrl,
-    TEMPORAL_ADDRESS: infra.temporalAddress,
-    BLOCKCHAIN_RPC_URL: infra.rpcUrl,
-    TEMPORAL_TASK_QUEUE: 'bench-import',
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    API_PORT: '0',
-    WORKER_METRICS_PORT: '0',
-  };
-  Object.assign(process.env, env);
-  const config = loadConfig();
-  await migrate(config.databaseUrl);
-  const prisma = createPrisma(config.databaseUrl, { max: 2 });
-  await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma });
+  const stack = await startBenchStack('bench-import');
+  const { config, prisma, bearer, infra } = stack;
   await prisma.project.create({ data: { id: 'bench', name: 'Import benchmark' } });
-  const admin = randomUUID();
-  await prisma.user.create({ data: { id: admin, email: `${admin}@bench.local`, passwordHash: 'x', role: 'ADMIN', projects: [] } });
-  const bearer = await issueAccessToken(config.security.jwtSecret, admin);
-  // A prebuilt bundle, as in production, so bundling does not count in the worker's memory.
-  const bundlePath = path.join(DATA_DIR, 'bench', 'import-workflow-bundle.js');
-  fs.writeFileSync(bundlePath, await buildWorkflowBundle());
-  const worker = spawnWorker({ ...env, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath });
-  while (!worker.output().includes('worker started')) {
-    if (worker.child.exitCode !== null) throw new Error(`worker failed to start:\n${worker.output()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const worker = await stack.startWorker();
   const api = await startApi(config, pino({ level: 'warn' }));
   const apiRssBefore = process.memoryUsage().rss / 2 ** 20;
 
