@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { KEY_ID } from './crypto/key-ring';
+import { originsList } from './config-schemas';
 
 /**
  * Personal-data encryption, the payload codec's browser origins and bulk import settings: a
@@ -32,16 +33,6 @@ const base64Key = (min: number, exact: boolean) =>
       message: exact ? `must be base64 of exactly ${min} bytes` : `must be base64 of at least ${min} bytes`,
     });
 
-const origins = z
-  .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  )
-  .pipe(z.array(z.url().refine((o) => new URL(o).origin === o, 'each origin must be scheme://host[:port] without a path')));
-
 export const privacyEnv = {
   PII_ENCRYPTION_KEYS: json(
     z
@@ -52,7 +43,7 @@ export const privacyEnv = {
   ).optional(),
   PII_ACTIVE_KEY_ID: z.string().regex(KEY_ID).optional(),
   PII_BLIND_INDEX_KEY: base64Key(32, false).optional(),
-  CODEC_CORS_ORIGINS: origins.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
+  CODEC_CORS_ORIGINS: originsList.default(['http://127.0.0.1:8233', 'http://localhost:8233']),
   IMPORT_CHUNK_SIZE: z.coerce.number().int().min(10).max(5000).default(1000),
   IMPORT_PARTNERS: json(
     z.record(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { originsList } from './config-schemas';
 
 /**
  * The API's authentication, CORS and rate-limit variables: a fragment of common/config.ts's
@@ -13,19 +14,6 @@ export const DEV_JWT_SECRET = 'development-only-jwt-secret-do-not-use-anywhere';
 export const EMAIL = /^[^\s@\p{Cc}\p{Cf}]{1,64}@[^\s@\p{Cc}\p{Cf}]{1,189}$/u;
 export const email = z.string().max(254).regex(EMAIL, 'must be an email address');
 
-const origins = z
-  .string()
-  .transform((raw) =>
-    raw
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
-  )
-  // zod runs the refinement even when z.url() failed, so it parses only what parses.
-  .pipe(
-    z.array(z.url().refine((o) => !URL.canParse(o) || new URL(o).origin === o, 'each origin must be scheme://host[:port] without a path')),
-  );
-
 export const securityEnv = {
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_JWKS_URL: z.url().optional(),
@@ -34,7 +22,7 @@ export const securityEnv = {
   JWT_ROLE_CLAIM: z.string().min(1).default('role'),
   ADMIN_EMAIL: email.optional(),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
-  CORS_ORIGINS: origins.optional(),
+  CORS_ORIGINS: originsList.optional(),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(10),
 };
