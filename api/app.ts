@@ -5,6 +5,7 @@ import { httpMetrics } from './metrics';
 import { docsAssets } from './openapi-routes';
 import { problemHandler, unknownRoute } from './problem';
 import { codecCors } from './routes/codec';
+import { codecLoginAssets } from './routes/codec-session';
 import { buildRouter } from './router';
 import { routeTable } from './routes';
 import { rateLimiter, refuseNul, rejectBadUrl, securityHeaders } from './security';
@@ -48,6 +49,7 @@ export function createApp(deps: ApiDeps): Express {
   app.locals.routes = routes; // what the security tests iterate over: exactly what is served
   app.use(buildRouter(routes, { auth: deps.auth, limiter, prisma: deps.prisma, logger: deps.logger }));
   app.use(docsAssets());
+  app.use(codecLoginAssets());
   app.use(unknownRoute);
   app.use(problemHandler(deps.logger));
   return app;

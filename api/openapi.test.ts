@@ -91,13 +91,16 @@ describe('OpenAPI document', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('When a route needs a permission, Then it lists bearer and API-key security and its permission; public routes list none', () => {
+  it('When a route needs a permission, Then it lists bearer and API-key security (and the codec cookie on /codec routes) and its permission; public routes list none', () => {
     for (const spec of table) {
       const op = doc.paths[openApiPath(spec.path)][spec.method];
       expect(op['x-permission']).toBe(spec.permission);
-      expect(op.security).toEqual(spec.permission === 'public' ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }]);
+      const cookie = spec.sessionCookie ? [{ codecSession: [] }] : [];
+      expect(op.security).toEqual(spec.permission === 'public' ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }, ...cookie]);
       if (spec.permission !== 'public') expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['401', '403']));
     }
+    const withCookie = table.filter((s) => s.sessionCookie).map((s) => `${s.method.toUpperCase()} ${s.path}`);
+    expect(withCookie.sort()).toEqual(['GET /codec/session', 'POST /codec/decode', 'POST /codec/encode']);
   });
 
   it('When a route starts work, Then it takes the Idempotency-Key header; other routes do not', () => {

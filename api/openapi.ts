@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CODEC_SESSION_COOKIE } from './auth/cookies';
 import type { RouteSpec } from './route-spec';
 
 type Json = Record<string, unknown>;
@@ -89,7 +90,8 @@ function operation(spec: RouteSpec): Json {
     ],
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
     responses,
-    security: spec.permission === 'public' ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }],
+    security:
+      spec.permission === 'public' ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }, ...(spec.sessionCookie ? [{ codecSession: [] }] : [])],
     'x-permission': spec.permission,
   };
 }
@@ -112,6 +114,12 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Json {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token of an admin-tool user' },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key of an external app' },
+        codecSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: CODEC_SESSION_COOKIE,
+          description: 'Browser session for the Temporal Web UI, from POST /codec/session (sign-in page: /codec/login); /codec routes only',
+        },
       },
       parameters: {
         IdempotencyKey: {

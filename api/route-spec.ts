@@ -30,6 +30,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   project?: (input: { body: z.output<B>; query: z.output<Q>; params: z.output<P> }) => string | undefined;
   /** The body is a stream of this type, read by the handler itself (not JSON). */
   upload?: { contentType: string | string[]; maxBytes: number };
+  /** Also accepts the codec's browser session cookie (api/auth/cookies.ts) as credentials. */
+  sessionCookie?: boolean;
   /** Starts work: honours Idempotency-Key. */
   startsWork?: boolean;
   body?: B;

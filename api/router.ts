@@ -48,14 +48,17 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
       let actor: Actor | undefined;
       if (spec.permission !== 'public') {
         try {
-          actor = await deps.auth.authenticate(req);
+          actor = await deps.auth.authenticate(req, { sessionCookie: spec.sessionCookie });
         } catch (err) {
           deps.limiter.take(req, res, undefined); // failed credentials count against the IP
           throw err;
         }
         if (!actor) {
           deps.limiter.take(req, res, undefined);
-          throw new HttpProblem(401, 'Unauthorized', 'credentials are required: a Bearer token or an x-api-key header');
+          const accepted = spec.sessionCookie
+            ? 'a Bearer token, an x-api-key header or a codec session (sign in at /codec/login)'
+            : 'a Bearer token or an x-api-key header';
+          throw new HttpProblem(401, 'Unauthorized', `credentials are required: ${accepted}`);
         }
         res.locals.auditActor = { kind: actor.kind, id: actor.id };
       }

@@ -12,8 +12,11 @@ export interface Actor {
 
 /** Resolves the caller from the request; undefined when no credentials were given. */
 export interface Authenticator {
-  /** Throws an HttpProblem(401) for credentials that were given but are invalid or expired. */
-  authenticate(req: Request): Promise<Actor | undefined>;
+  /**
+   * Throws an HttpProblem(401) for credentials that were given but are invalid or expired.
+   * With `sessionCookie`, the codec's browser session cookie counts too (when no header is sent).
+   */
+  authenticate(req: Request, opts?: { sessionCookie?: boolean }): Promise<Actor | undefined>;
 }
 
 export function mayAccessProject(actor: Actor, projectId: string): boolean {

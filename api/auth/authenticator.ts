@@ -8,7 +8,8 @@ import type { Actor, Authenticator } from './actor';
 import { externalVerifier } from './jwks';
 import type { Permission } from './permissions';
 import { API_KEY_GRANTABLE, fromDbRole, projectScope, ROLE_PERMISSIONS, type Role } from './roles';
-import { apiKeyPrefix, sameHash, sha256, verifyAccessToken } from './tokens';
+import { CODEC_SESSION_COOKIE, readCookie } from './cookies';
+import { apiKeyPrefix, sameHash, sha256, verifyAccessToken, verifyCodecSession } from './tokens';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 const invalid = (detail = 'invalid credentials') => new HttpProblem(401, 'Unauthorized', detail);
@@ -20,7 +21,10 @@ const roleActor = (id: string, role: Role, projects: readonly string[]): Actor =
   projects: projectScope(role, projects),
 });
 
-/** Bearer tokens (the API's own HS256, or an identity provider's RS256) and x-api-key keys. */
+/**
+ * Bearer tokens (the API's own HS256, or an identity provider's RS256) and x-api-key keys;
+ * on the routes that ask for it, the codec's browser session cookie.
+ */
 export function createAuthenticator(deps: { prisma: PrismaClient; security: SecurityConfig; logger: Logger }): Authenticator {
   const { prisma, security, logger } = deps;
   const external = security.jwks ? externalVerifier(security.jwks) : undefined;
@@ -68,11 +72,28 @@ export function createAuthenticator(deps: { prisma: PrismaClient; security: Secu
     return { kind: 'api-key', id: row.id, permissions: new Set(permissions), projects: new Set(row.projects) };
   }
 
+  async function fromCodecSession(token: string): Promise<Actor> {
+    let userId: string;
+    try {
+      userId = await verifyCodecSession(security.jwtSecret, token);
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw invalid('the codec session has expired; sign in again at /codec/login');
+      logger.debug({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'codec session refused');
+      throw invalid('the codec session is not valid; sign in again at /codec/login');
+    }
+    const user = await prisma.user.findUnique({ where: { id: userId } });
+    if (!user || user.disabledAt) throw invalid('the user does not exist or is disabled');
+    return roleActor(user.id, fromDbRole(user.role), user.projects);
+  }
+
   return {
-    async authenticate(req: Request) {
+    async authenticate(req: Request, opts = {}) {
       const header = req.get('authorization');
       const key = req.get('x-api-key');
-      if (header === undefined && key === undefined) return undefined;
+      if (header === undefined && key === undefined) {
+        const session = opts.sessionCookie ? readCookie(req, CODEC_SESSION_COOKIE) : undefined;
+        return session === undefined ? undefined : fromCodecSession(session);
+      }
       if (header !== undefined && key !== undefined) throw invalid('send either a Bearer token or an x-api-key header, not both');
       if (key !== undefined) return fromApiKey(key);
       const match = /^Bearer ([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(header!.trim());

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaClient } from '../../common/db';
+import type { User } from '../../prisma/generated/client';
 import { HttpProblem } from '../problem';
 import { decoyHash, verifyPassword } from './passwords';
 import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, sha256 } from './tokens';
@@ -39,11 +40,17 @@ export function createSessions(prisma: PrismaClient, jwtSecret: string) {
     prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
 
   return {
-    async login(email: string, password: string): Promise<{ userId: string; tokens: TokenPair }> {
+    /** The user these credentials belong to; 401 otherwise (also for a disabled user). */
+    async verifyCredentials(email: string, password: string): Promise<User> {
       const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
       // Verify even for an unknown email, so response time does not tell which emails exist.
       const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
       if (!user || !ok || user.disabledAt) throw refused();
+      return user;
+    },
+
+    async login(email: string, password: string): Promise<{ userId: string; tokens: TokenPair }> {
+      const user = await this.verifyCredentials(email, password);
       return { userId: user.id, tokens: await issue(user.id, randomUUID()) };
     },
 

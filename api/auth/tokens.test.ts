@@ -2,13 +2,16 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import {
   apiKeyPrefix,
   AUDIENCE,
+  CODEC_SESSION_TTL_SECONDS,
   ISSUER,
   issueAccessToken,
+  issueCodecSession,
   newApiKey,
   newRefreshToken,
   sameHash,
   sha256,
   verifyAccessToken,
+  verifyCodecSession,
 } from './tokens';
 
 const SECRET = 'a-test-secret-that-is-long-enough-1234';
@@ -49,6 +52,26 @@ describe('access tokens', () => {
 
     await expect(verifyAccessToken(SECRET, none)).rejects.toBeDefined();
     await expect(verifyAccessToken(SECRET, hs512)).rejects.toMatchObject({ code: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+  });
+});
+
+describe('codec sessions', () => {
+  it('When a codec session is issued, Then it verifies for the codec for 8 hours and never as an access token, nor the reverse', async () => {
+    const session = await issueCodecSession(SECRET, 'user-1');
+    const access = await issueAccessToken(SECRET, 'user-1');
+    const payload = JSON.parse(Buffer.from(session.split('.')[1], 'base64url').toString());
+
+    expect(await verifyCodecSession(SECRET, session)).toBe('user-1');
+    expect(payload.exp - payload.iat).toBe(CODEC_SESSION_TTL_SECONDS);
+    expect(CODEC_SESSION_TTL_SECONDS).toBe(8 * 3600);
+    await expect(verifyAccessToken(SECRET, session)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+    await expect(verifyCodecSession(SECRET, access)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+  });
+
+  it('When the session is older than 8 hours, Then it is refused as expired', async () => {
+    const session = await issueCodecSession(SECRET, 'user-1', Date.now() - CODEC_SESSION_TTL_SECONDS * 1000 - 60_000);
+
+    await expect(verifyCodecSession(SECRET, session)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
   });
 });
 

@@ -11,29 +11,45 @@ export const AUDIENCE = 'rahat-temporal-api';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export async function issueAccessToken(secret: string, userId: string, now = Date.now()): Promise<string> {
+function sign(secret: string, userId: string, audience: string, ttlSeconds: number, now: number): Promise<string> {
   const iat = Math.floor(now / 1000);
   return new SignJWT({})
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(audience)
     .setIssuedAt(iat)
-    .setExpirationTime(iat + ACCESS_TOKEN_TTL_SECONDS)
+    .setExpirationTime(iat + ttlSeconds)
     .setJti(randomUUID())
     .sign(key(secret));
 }
 
 /** The user id of a valid token; throws for a bad signature, wrong issuer or audience, or expiry. */
-export async function verifyAccessToken(secret: string, token: string): Promise<string> {
+async function verify(secret: string, token: string, audience: string): Promise<string> {
   const { payload } = await jwtVerify(token, key(secret), {
     algorithms: ['HS256'],
     issuer: ISSUER,
-    audience: AUDIENCE,
+    audience,
     requiredClaims: ['exp', 'sub'],
   });
   return payload.sub!;
 }
+
+export const issueAccessToken = (secret: string, userId: string, now = Date.now()) =>
+  sign(secret, userId, AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, now);
+export const verifyAccessToken = (secret: string, token: string) => verify(secret, token, AUDIENCE);
+
+/**
+ * The codec's browser session (api/routes/codec-session.ts): a JWT like the access token but
+ * for another audience, so it is refused as a Bearer token and opens only /codec/*. It lives
+ * in an HttpOnly cookie for a working shift; the user is still read from the database on each
+ * request, so disabling them or changing their role takes effect at once.
+ */
+export const CODEC_AUDIENCE = 'rahat-temporal-codec';
+export const CODEC_SESSION_TTL_SECONDS = 8 * 3600;
+export const issueCodecSession = (secret: string, userId: string, now = Date.now()) =>
+  sign(secret, userId, CODEC_AUDIENCE, CODEC_SESSION_TTL_SECONDS, now);
+export const verifyCodecSession = (secret: string, token: string) => verify(secret, token, CODEC_AUDIENCE);
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

@@ -7,6 +7,7 @@ import { TokenBuckets } from '../auth/token-bucket';
 import type { ApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route-spec';
 import { enforce } from '../security';
+import { codecSessionRoutes } from './codec-session';
 
 const login = z.strictObject({ email, password: z.string().min(1).max(256) });
 const refreshBody = z.strictObject({ refreshToken: z.string().regex(/^rt_[\w-]{43}$/, 'must be a refresh token issued by this API') });
@@ -16,8 +17,9 @@ const tokenResponses = {
   429: { description: 'Too many attempts; see Retry-After' },
 };
 
-/** Login, refresh and logout are public: they are how credentials are obtained. */
-export function authRoutes({ prisma, security }: ApiDeps): RouteSpec[] {
+/** Login, refresh and logout (and the codec's sign-in) are public: they are how credentials are obtained. */
+export function authRoutes(deps: ApiDeps): RouteSpec[] {
+  const { prisma, security } = deps;
   const sessions = createSessions(prisma, security.jwtSecret);
   // Password guessing is limited per IP and per account, apart from the general rate limit.
   const attempts = new TokenBuckets(security.loginRateLimitPerMinute);
@@ -25,6 +27,7 @@ export function authRoutes({ prisma, security }: ApiDeps): RouteSpec[] {
     res.status(200).setHeader('cache-control', 'no-store').json(tokens);
 
   return [
+    ...codecSessionRoutes(deps, sessions, attempts),
     route({
       method: 'post',
       path: '/v1/auth/login',

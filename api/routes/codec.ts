@@ -11,13 +11,17 @@ import { route, type RouteSpec } from '../route-spec';
  * Temporal's remote codec protocol, so the Temporal Web UI (and `temporal` CLI with
  * --codec-endpoint) can show the payloads the worker encrypted: POST {payloads} to /codec/decode
  * or /codec/encode, each payload as {metadata: {key: base64}, data: base64}. Authenticated like
- * every route; what it decodes carries ids and amounts only (docs/privacy.md).
+ * every route, or by the browser session of /codec/login (codec-session.ts); what it decodes
+ * carries ids and amounts only (docs/privacy.md).
  */
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const body = z.strictObject({
   payloads: z.array(z.object({ metadata: z.record(z.string(), base64).optional(), data: base64.optional() })).max(1000),
 });
+// The Web UI asks for ?preserveStorageRefs=true (payloads kept in external storage stay
+// references); this codec keeps no payload elsewhere, so the flag changes nothing.
+const query = z.strictObject({ preserveStorageRefs: z.enum(['true', 'false']).optional() });
 type JsonPayload = z.output<typeof body>['payloads'][number];
 
 const fromJson = (p: JsonPayload): Payload => ({
@@ -48,6 +52,8 @@ export function codecRoutes({ privacy }: ApiDeps): RouteSpec[] {
       summary: `Temporal remote codec: ${direction} payloads (for the Temporal Web UI)`,
       tags: ['operations'],
       permission: Permission.OperationsRead,
+      sessionCookie: true,
+      query,
       body,
       responses: { 200: { description: `The payloads, ${direction}d` }, 422: { description: 'A payload could not be decrypted' } },
       async handler({ body: { payloads }, res }) {

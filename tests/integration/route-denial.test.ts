@@ -12,7 +12,17 @@ import { call, startSystem, type CallAuth, type System } from '../support/system
  * Generated from the route table the API serves: every route × every way of being denied.
  * A route added without an example in tests/fixtures/route-examples.ts fails here.
  */
-const PUBLIC = ['GET /docs', 'GET /health', 'GET /openapi.json', 'POST /v1/auth/login', 'POST /v1/auth/logout', 'POST /v1/auth/refresh'];
+const PUBLIC = [
+  'DELETE /codec/session',
+  'GET /codec/login',
+  'GET /docs',
+  'GET /health',
+  'GET /openapi.json',
+  'POST /codec/session',
+  'POST /v1/auth/login',
+  'POST /v1/auth/logout',
+  'POST /v1/auth/refresh',
+];
 
 let sys: System;
 let routes: RouteSpec[];
