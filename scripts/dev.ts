@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       say(`Admin user:       ${devAdmin.email}   password: ${devAdmin.password}   (shown this once; see README for the login curl)`);
     }
     say(`Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal at ' + config.temporal.address + ')'}`);
+    say(`                  payloads stay encrypted there until you sign in at ${api.url}/codec/login (steps on that page)`);
     say(`Temporal:         ${config.temporal.address}   PostgreSQL: ${redact(config.databaseUrl)}   Chain: ${config.chain.rpcUrl}`);
     say('Ctrl-C stops everything.');
     void worker.done.catch((err: Error) => {
