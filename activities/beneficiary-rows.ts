@@ -26,7 +26,7 @@ export async function findConflicts(
   // Joins on the unique keys, not a subquery per row: one pass whatever the number of rows.
   const found = await tx.$queryRaw<{ id: string; field: keyof typeof MESSAGES | null }[]>`
     SELECT u.id, CASE
-      WHEN ${opts.checkId} AND b1.id IS NOT NULL THEN 'externalId'
+      WHEN ${opts.checkId} AND b1.id IS NOT NULL AND b1.status <> 'FAILED' THEN 'externalId'
       WHEN b2.id IS NOT NULL THEN 'externalId'
       WHEN p.beneficiary_id IS NOT NULL THEN 'phone'
       WHEN w.beneficiary_id IS NOT NULL THEN 'walletAddress'
@@ -42,7 +42,13 @@ export async function findConflicts(
 
 const MESSAGES = { externalId: DUPLICATE.person, phone: DUPLICATE.phone, walletAddress: DUPLICATE.wallet } as const;
 
-/** Inserts beneficiaries with their sealed personal data; returns the ids actually inserted. */
+/**
+ * Inserts beneficiaries with their sealed personal data; returns the ids actually written. A
+ * row of the same id whose registration FAILED is registered anew in place, so its payout
+ * history and group memberships stay attached to it; so is a PENDING one, by a single
+ * registration only (an import never takes over a registration in flight). Any other row is
+ * left as it is and not returned.
+ */
 export async function insertBeneficiaries(
   tx: Tx,
   projectId: string,
@@ -62,9 +68,16 @@ export async function insertBeneficiaries(
                 ${col((r) => r.profile.internetStatus ?? null)}::text[], ${col((r) => r.profile.phoneStatus ?? null)}::text[],
                 ${col((r) => (r.profile.extras ? JSON.stringify(r.profile.extras) : null))}::text[])
          AS u(id, ext, gender, birth, age, loc, banked, internet, phone, extras)
-    ON CONFLICT DO NOTHING
+    ON CONFLICT (id) DO UPDATE SET external_id = EXCLUDED.external_id, status = EXCLUDED.status, failure_reason = NULL,
+      gender = EXCLUDED.gender, birth_date = EXCLUDED.birth_date, age_range = EXCLUDED.age_range, location = EXCLUDED.location,
+      banked_status = EXCLUDED.banked_status, internet_status = EXCLUDED.internet_status, phone_status = EXCLUDED.phone_status,
+      extras = EXCLUDED.extras, import_id = EXCLUDED.import_id, updated_at = now()
+      WHERE beneficiaries.project_id = EXCLUDED.project_id
+        AND (beneficiaries.status = 'FAILED' OR (beneficiaries.status = 'PENDING' AND EXCLUDED.status = 'PENDING'))
     RETURNING id::text`;
   const ids = new Set(inserted.map((r) => r.id));
+  // What a replaced registration held goes with it, whether or not the new one has personal data.
+  await tx.$executeRaw`DELETE FROM beneficiary_personal WHERE beneficiary_id = ANY(${[...ids]}::uuid[])`;
   const personal = rows.filter((r) => ids.has(r.beneficiaryId) && r.personal !== null);
   if (personal.length > 0) {
     await tx.$executeRaw`

@@ -46,9 +46,9 @@ export function beneficiaryActivities({ prisma }: ActivityDeps) {
         throw permanent(ErrorType.DuplicateBeneficiary, `${conflict.field} of beneficiary ${beneficiaryId}: ${conflict.message}`);
       }
       await prisma.$transaction(async (tx) => {
-        // A PENDING or FAILED registration of the same person is replaced, wallet row and all.
+        // A PENDING or FAILED registration of the same person is registered anew in place (its
+        // payouts keep pointing at it); a wallet row a PENDING one left is planned again.
         await tx.wallet.deleteMany({ where: { beneficiaryId, beneficiary: { status: { not: 'ACTIVE' } } } });
-        await tx.beneficiary.deleteMany({ where: { id: beneficiaryId, status: { not: 'ACTIVE' } } });
         await insertBeneficiaries(tx, draft.projectId, [staged], { status: 'PENDING', importId: null });
         await tx.beneficiaryDraft.delete({ where: { beneficiaryId } });
       });

@@ -26,13 +26,17 @@ export async function flagDuplicates(prisma: PrismaClient, importId: string, pro
   await inFile('phone_index', Prisma.sql`'phone'`);
   await inFile('wallet_address', Prisma.sql`'walletAddress'`);
   const staged = Prisma.sql`r.import_id = ${importId}::uuid AND r.status = 'STAGED'`;
+  // A person whose registration FAILED is not a duplicate: the import registers them anew
+  // (insertBeneficiaries). Their own phone and wallet are no conflict either.
   await prisma.$executeRaw`${mark(keyField, Prisma.sql`${DUPLICATE.person}::text`)} WHERE ${staged}
-    AND (EXISTS (SELECT 1 FROM beneficiaries b WHERE b.id = r.beneficiary_id)
-         OR (r.external_id IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.project_id = ${projectId} AND b.external_id = r.external_id)))`;
+    AND (EXISTS (SELECT 1 FROM beneficiaries b WHERE b.id = r.beneficiary_id AND b.status <> 'FAILED')
+         OR (r.external_id IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiaries b
+               WHERE b.project_id = ${projectId} AND b.external_id = r.external_id AND b.id IS DISTINCT FROM r.beneficiary_id)))`;
   await prisma.$executeRaw`${mark(Prisma.sql`'phone'`, Prisma.sql`${DUPLICATE.phone}::text`)} WHERE ${staged}
-    AND r.phone_index IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiary_personal p WHERE p.project_id = ${projectId} AND p.phone_index = r.phone_index)`;
+    AND r.phone_index IS NOT NULL AND EXISTS (SELECT 1 FROM beneficiary_personal p
+      WHERE p.project_id = ${projectId} AND p.phone_index = r.phone_index AND p.beneficiary_id IS DISTINCT FROM r.beneficiary_id)`;
   await prisma.$executeRaw`${mark(Prisma.sql`'walletAddress'`, Prisma.sql`${DUPLICATE.wallet}::text`)} WHERE ${staged}
-    AND r.wallet_address IS NOT NULL AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = r.wallet_address)`;
+    AND r.wallet_address IS NOT NULL AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = r.wallet_address AND w.beneficiary_id IS DISTINCT FROM r.beneficiary_id)`;
 }
 
 /** Row counts by outcome, from the rows themselves (never from increments a retry could repeat). */

@@ -197,4 +197,71 @@ describe('single registration', () => {
     const failed = await sys.prisma.outboxEvent.findFirstOrThrow({ where: { aggregateId: beneficiaryId, type: 'beneficiary.failed' } });
     expect(failed.data).toEqual({ reason: 'InvalidAddress' });
   }, 120_000);
+
+  it('When a person whose registration FAILED, and whom a batch then failed to pay, is registered again by API or by import, Then they are ACTIVE under the same id and the failed payout stays on record', async () => {
+    const byApi = await registerActive({ externalId: 'again-api', name: 'Old Name A', phone: '+9779841000301' });
+    const byImport = await registerActive({ externalId: 'again-import', name: 'Old Name B', phone: '+9779841000302' });
+    // The state compensation leaves (see the test above): FAILED with a reason, no wallet row.
+    for (const { id } of [byApi, byImport]) {
+      await sys.prisma.wallet.delete({ where: { beneficiaryId: id } });
+      await sys.prisma.beneficiary.update({ where: { id }, data: { status: 'FAILED', failureReason: 'InvalidAddress: test' } });
+    }
+    const batchId = `again-${randomUUID()}`;
+    const batch = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId,
+      payouts: [byApi, byImport].map((b) => ({ beneficiaryId: b.id, amount: '5' })),
+    });
+    expect(batch.status).toBe(202);
+    await eventually(
+      async () => (await call(sys.api.url, 'GET', `/v1/distributions/batches/${batchId}`)).body.status,
+      (s) => s === 'COMPLETED_WITH_FAILURES',
+      90_000,
+    );
+
+    const reRegistered = await call(sys.api.url, 'POST', '/v1/beneficiaries', {
+      projectId: PROJECT,
+      externalId: 'again-api',
+      name: 'New Name A',
+      phone: '+9779841000301',
+      location: 'Ward 4',
+    });
+    expect(reRegistered.status).toBe(202);
+    // Polled until ACTIVE: the row reads FAILED until the new registration has stored it.
+    const again = await eventually(
+      async () => (await call(sys.api.url, 'GET', reRegistered.body.links.self)).body,
+      (b) => b.status === 'ACTIVE',
+      60_000,
+    );
+    const upload = await call(
+      sys.api.url,
+      'POST',
+      `/v1/imports?projectId=${PROJECT}`,
+      'externalId,name,phone\nagain-import,New Name B,+9779841000302\n',
+      { headers: { 'content-type': 'text/csv' } },
+    );
+    expect(upload.status).toBe(202);
+    const imported = await eventually(
+      async () => (await call(sys.api.url, 'GET', `/v1/imports/${upload.body.id}`)).body,
+      (b) => Boolean(b.finishedAt),
+      120_000,
+    );
+
+    expect(again).toMatchObject({ id: byApi.id, status: 'ACTIVE', walletAddress: byApi.walletAddress, profile: { location: 'Ward 4' } });
+    expect(again.failureReason).toBeUndefined();
+    expect(imported).toMatchObject({ status: 'COMPLETED', rows: { total: 1, duplicate: 0, enrolled: 1, failed: 0 } });
+    for (const [person, name] of [
+      [byApi, 'New Name A'],
+      [byImport, 'New Name B'],
+    ] as const) {
+      const row = await sys.prisma.beneficiary.findUniqueOrThrow({ where: { id: person.id }, include: { wallet: true } });
+      const personal = await call(sys.api.url, 'GET', `/v1/beneficiaries/${person.id}/personal`);
+      const payouts = await sys.prisma.payout.findMany({ where: { beneficiaryId: person.id, batchId } });
+      expect(row).toMatchObject({ status: 'ACTIVE', failureReason: null });
+      expect(row.wallet?.address).toBe(person.walletAddress);
+      expect(personal.body.personal.name).toBe(name);
+      expect(payouts).toEqual([expect.objectContaining({ status: 'FAILED', failureReason: expect.stringMatching(/^BeneficiaryNotActive/) })]);
+    }
+    expect(await sys.prisma.beneficiary.count({ where: { projectId: PROJECT, externalId: { in: ['again-api', 'again-import'] } } })).toBe(2);
+  }, 240_000);
 });
