@@ -12,7 +12,7 @@ const VERSION = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'
 
 // No inline script: the page works under the API's Content-Security-Policy (script-src 'self').
 const PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>rahat-temporal API</title>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>rahat-temporal API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
