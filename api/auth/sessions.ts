@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { PrismaClient } from '../../common/db';
+import { email } from '../../common/security-config';
 import type { User } from '../../prisma/generated/client';
 import { HttpProblem } from '../problem';
 import { decoyHash, verifyPassword } from './passwords';
@@ -15,6 +17,9 @@ export interface TokenPair {
 
 const refused = () => new HttpProblem(401, 'Unauthorized', 'invalid email or password');
 const refreshRefused = () => new HttpProblem(401, 'Unauthorized', 'the refresh token is invalid, expired or revoked');
+
+/** The body of a password sign-in: /v1/auth/login and /codec/session. */
+export const credentials = z.strictObject({ email, password: z.string().min(1).max(256) });
 
 /** Emails compare case-insensitively: stored and looked up in lower case. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
@@ -36,21 +41,23 @@ export function createSessions(prisma: PrismaClient, jwtSecret: string) {
     };
   }
 
+  /** The user these credentials belong to; 401 otherwise (also for a disabled user). */
+  async function verifyCredentials(email: string, password: string): Promise<User> {
+    const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
+    // Verify even for an unknown email, so response time does not tell which emails exist.
+    const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
+    if (!user || !ok || user.disabledAt) throw refused();
+    return user;
+  }
+
   const revokeFamily = (familyId: string) =>
     prisma.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
 
   return {
-    /** The user these credentials belong to; 401 otherwise (also for a disabled user). */
-    async verifyCredentials(email: string, password: string): Promise<User> {
-      const user = await prisma.user.findUnique({ where: { email: normalizeEmail(email) } });
-      // Verify even for an unknown email, so response time does not tell which emails exist.
-      const ok = await verifyPassword(user?.passwordHash ?? (await decoyHash()), password);
-      if (!user || !ok || user.disabledAt) throw refused();
-      return user;
-    },
+    verifyCredentials,
 
     async login(email: string, password: string): Promise<{ userId: string; tokens: TokenPair }> {
-      const user = await this.verifyCredentials(email, password);
+      const user = await verifyCredentials(email, password);
       return { userId: user.id, tokens: await issue(user.id, randomUUID()) };
     },
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { email } from '../../common/security-config';
 import { setAuditActor } from '../auth/audit';
-import { createSessions, normalizeEmail, type TokenPair } from '../auth/sessions';
+import { createSessions, credentials, normalizeEmail, type TokenPair } from '../auth/sessions';
 import { sha256 } from '../auth/tokens';
 import { TokenBuckets } from '../auth/token-bucket';
 import type { ApiDeps } from '../deps';
@@ -9,7 +8,6 @@ import { route, type RouteSpec } from '../route-spec';
 import { enforce } from '../security';
 import { codecSessionRoutes } from './codec-session';
 
-const login = z.strictObject({ email, password: z.string().min(1).max(256) });
 const refreshBody = z.strictObject({ refreshToken: z.string().regex(/^rt_[\w-]{43}$/, 'must be a refresh token issued by this API') });
 const tokenResponses = {
   200: { description: 'An access token (Bearer, 15 minutes) and a new refresh token' },
@@ -34,7 +32,7 @@ export function authRoutes(deps: ApiDeps): RouteSpec[] {
       summary: 'Log in with email and password',
       tags: ['auth'],
       permission: 'public',
-      body: login,
+      body: credentials,
       responses: tokenResponses,
       async handler({ req, res, body }) {
         enforce(attempts, `ip:${req.ip}`, res);

@@ -1,13 +1,11 @@
 import { Router, type Response } from 'express';
 import { decodeJwt } from 'jose';
-import { z } from 'zod';
-import { email } from '../../common/security-config';
 import { setAuditActor } from '../auth/audit';
 import { clearCodecSessionCookie, CODEC_SESSION_COOKIE, readCookie, setCodecSessionCookie } from '../auth/cookies';
 import { Permission } from '../auth/permissions';
 import { fromDbRole, ROLE_PERMISSIONS } from '../auth/roles';
 import type { Sessions } from '../auth/sessions';
-import { normalizeEmail } from '../auth/sessions';
+import { credentials, normalizeEmail } from '../auth/sessions';
 import type { TokenBuckets } from '../auth/token-bucket';
 import { issueCodecSession, sha256 } from '../auth/tokens';
 import type { ApiDeps } from '../deps';
@@ -22,8 +20,6 @@ import { enforce } from '../security';
  * /codec; the Web UI, told to "Include cross-origin credentials", then sends it with every
  * /codec/decode call. docs/privacy.md has the steps and the limits.
  */
-
-const login = z.strictObject({ email, password: z.string().min(1).max(256) });
 
 // No inline script or style attribute: the page works under the API's Content-Security-Policy.
 const PAGE = `<!doctype html>
@@ -129,7 +125,7 @@ export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sess
       summary: 'Start a codec session: an HttpOnly cookie that lets this browser call /codec/decode and /codec/encode for 8 hours',
       tags: ['operations'],
       permission: 'public',
-      body: login,
+      body: credentials,
       responses: {
         204: { description: 'Signed in; the session cookie is set' },
         401: { description: 'Refused' },
