@@ -12,13 +12,7 @@ if [ -z "${DATABASE_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready 
   export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres
   echo "test: using the PostgreSQL on 127.0.0.1:5432"
 fi
-# The Web UI codec test drives a real browser: Debian's Chromium (no download from the web).
-if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
-  echo "test: installing Debian's chromium for the browser test"
-  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get install -y -q chromium >/dev/null || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q chromium >/dev/null; }
-fi
+bash scripts/install-chromium.sh
 npx tsx contracts/compile.ts
 npx eslint .
 npx tsc --noEmit -p .
