@@ -29,6 +29,13 @@ export function createAuthenticator(deps: { prisma: PrismaClient; security: Secu
   const { prisma, security, logger } = deps;
   const external = security.jwks ? externalVerifier(security.jwks) : undefined;
 
+  /** Role and projects are read on every request: disabling a user or changing their role takes effect at once. */
+  async function userActor(userId: string): Promise<Actor> {
+    const user = await prisma.user.findUnique({ where: { id: userId } });
+    if (!user || user.disabledAt) throw invalid('the user does not exist or is disabled');
+    return roleActor(user.id, fromDbRole(user.role), user.projects);
+  }
+
   async function fromBearer(token: string): Promise<Actor> {
     let alg: string | undefined;
     try {
@@ -41,10 +48,7 @@ export function createAuthenticator(deps: { prisma: PrismaClient; security: Secu
         const who = await external(token);
         return roleActor(`idp:${who.subject}`, who.role, who.projects);
       }
-      const userId = await verifyAccessToken(security.jwtSecret, token);
-      const user = await prisma.user.findUnique({ where: { id: userId } });
-      if (!user || user.disabledAt) throw invalid('the user does not exist or is disabled');
-      return roleActor(user.id, fromDbRole(user.role), user.projects);
+      return await userActor(await verifyAccessToken(security.jwtSecret, token));
     } catch (err) {
       if (err instanceof HttpProblem) throw err;
       if (err instanceof errors.JWTExpired) throw invalid('the access token has expired; refresh it');
@@ -81,9 +85,7 @@ export function createAuthenticator(deps: { prisma: PrismaClient; security: Secu
       logger.debug({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'codec session refused');
       throw invalid('the codec session is not valid; sign in again at /codec/login');
     }
-    const user = await prisma.user.findUnique({ where: { id: userId } });
-    if (!user || user.disabledAt) throw invalid('the user does not exist or is disabled');
-    return roleActor(user.id, fromDbRole(user.role), user.projects);
+    return userActor(userId);
   }
 
   return {

@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import { decodeJwt } from 'jose';
+import { z } from 'zod';
 import { setAuditActor } from '../auth/audit';
 import { clearCodecSessionCookie, CODEC_SESSION_COOKIE, readCookie, setCodecSessionCookie } from '../auth/cookies';
 import { Permission } from '../auth/permissions';
@@ -101,7 +102,7 @@ export function codecLoginAssets(): Router {
   return router;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const localUserId = z.uuid();
 const noStore = (res: Response) => res.setHeader('cache-control', 'no-store');
 
 /** Part of the auth routes: sign-in shares their per-IP and per-account attempt limits. */
@@ -155,7 +156,7 @@ export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sess
       responses: { 200: { description: '{email, role, expiresAt}; expiresAt is null when the caller sent a token or key instead' } },
       async handler({ req, res, actor }) {
         // Users of an external identity provider (idp:…) have no row here.
-        const local = actor?.kind === 'user' && UUID.test(actor.id);
+        const local = actor?.kind === 'user' && localUserId.safeParse(actor.id).success;
         const user = local ? await prisma.user.findUnique({ where: { id: actor.id } }) : null;
         const cookie = req.get('authorization') || req.get('x-api-key') ? undefined : readCookie(req, CODEC_SESSION_COOKIE);
         const exp = cookie ? decodeJwt(cookie).exp : undefined;
