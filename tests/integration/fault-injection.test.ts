@@ -5,6 +5,11 @@ import { seedActiveBeneficiaries } from '../support/beneficiaries';
 import { startRpcProxy } from '../support/rpc-proxy';
 import { call, eventually, startSystem, type System } from '../support/system';
 import { spawnWorker } from '../../scripts/stack/worker-process';
+import { startTemporal, type TemporalServer } from '../../scripts/stack/temporal';
+import { freePort } from '../../scripts/stack/process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * Exactly once under faults: after each scenario the on-chain Payout events (not only the
@@ -145,4 +150,42 @@ describe("When the worker's Postgres connections are dropped mid-batch", () => {
       await admin.end();
     }
   }, 300_000);
+});
+
+describe('When the Temporal server is killed with -9 mid-batch and restarted on the same database file', () => {
+  let temporal: TemporalServer;
+  let sys: System;
+  let dir: string;
+  let port: number;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'temporal-kill-'));
+    port = await freePort();
+    temporal = await startTemporal({ dbFile: path.join(dir, 'temporal.db'), port, headless: true });
+    sys = await startSystem({ TEMPORAL_ADDRESS: temporal.address, PAYOUT_CHUNK_SIZE: '10', BATCH_CONCURRENCY: '2' });
+  }, 90_000);
+  afterAll(async () => {
+    await sys?.stop();
+    await temporal?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Then the batch completes after the restart and every payout is paid exactly once', async () => {
+    const people = await startBatch(sys, 'fault-temporal', 200, '19');
+    await eventually(
+      () => sys.prisma.payout.count({ where: { batchId: 'fault-temporal', status: 'CONFIRMED' } }),
+      (n) => n >= 30,
+      60_000,
+    );
+    process.kill(temporal.pid!, 'SIGKILL');
+    await sleep(2000);
+    const confirmedWhileDown = await sys.prisma.payout.count({ where: { batchId: 'fault-temporal', status: 'CONFIRMED' } });
+    expect(confirmedWhileDown).toBeLessThan(200);
+    temporal = await startTemporal({ dbFile: path.join(dir, 'temporal.db'), port, headless: true });
+    await eventually(
+      () => batchStatus(sys, 'fault-temporal'),
+      (s) => FINAL.includes(s),
+      120_000,
+    );
+    await expectPaidExactlyOnce(sys, 'fault-temporal', people, 19n);
+  }, 200_000);
 });
