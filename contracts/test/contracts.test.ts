@@ -1,14 +1,16 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { Contract, ZeroHash, id, parseUnits, type EventLog, type Signer } from 'ethers';
+import { ZeroHash, id } from 'ethers';
+import { fileDeploymentStore } from '../deploy';
 import { expectRevert } from './support/expect-revert';
 import { signForwardRequest } from './support/forward-request';
 import { INITIAL_SUPPLY, setupCore, type CoreFixture } from './support/core-fixture';
+import { by, mined } from './support/project';
 
 jest.setTimeout(120_000);
 
 const MINTER_ROLE = id('MINTER_ROLE');
 const DISBURSER_ROLE = id('DISBURSER_ROLE');
-const by = (c: Contract, signer: Signer) => c.connect(signer) as Contract;
+const PAUSER_ROLE = id('PAUSER_ROLE');
 
 let f: CoreFixture;
 beforeAll(async () => {
@@ -19,17 +21,38 @@ afterAll(async () => {
 });
 
 describe('deployCore', () => {
-  it('When deployed fresh, Then the engine holds the operating roles, admin is handed over and the treasury is funded', async () => {
-    expect(await f.token.hasRole(MINTER_ROLE, f.engine.address)).toBe(true);
-    expect(await f.treasury.hasRole(DISBURSER_ROLE, f.engine.address)).toBe(true);
-    expect(await f.token.hasRole(ZeroHash, f.admin.address)).toBe(true);
-    expect(await f.treasury.hasRole(ZeroHash, f.admin.address)).toBe(true);
+  it('When deployed fresh, Then the engine holds only DISBURSER_ROLE, the admin holds minting, pausing and admin, and the treasury is funded', async () => {
+    const { token, treasury, engine, admin, deployer } = f;
+    expect(await treasury.hasRole(DISBURSER_ROLE, engine.address)).toBe(true);
+    // The hot key must not be able to create money, pause, or give itself an allowance.
+    expect(await token.hasRole(MINTER_ROLE, engine.address)).toBe(false);
+    expect(await token.hasRole(ZeroHash, engine.address)).toBe(false);
+    expect(await treasury.hasRole(ZeroHash, engine.address)).toBe(false);
+    expect(await treasury.hasRole(PAUSER_ROLE, engine.address)).toBe(false);
+    expect(await token.hasRole(MINTER_ROLE, admin.address)).toBe(true);
+    expect(await token.hasRole(ZeroHash, admin.address)).toBe(true);
+    expect(await treasury.hasRole(ZeroHash, admin.address)).toBe(true);
+    expect(await treasury.hasRole(PAUSER_ROLE, admin.address)).toBe(true);
+    expect(await treasury.hasRole(DISBURSER_ROLE, admin.address)).toBe(false);
     // The deployer's temporary powers must not outlive setup.
-    expect(await f.token.hasRole(ZeroHash, f.deployer.address)).toBe(false);
-    expect(await f.token.hasRole(MINTER_ROLE, f.deployer.address)).toBe(false);
-    expect(await f.treasury.hasRole(ZeroHash, f.deployer.address)).toBe(false);
-    expect(await f.token.balanceOf(f.addresses.treasury)).toBe(INITIAL_SUPPLY);
-    expect(await f.token.isTrustedForwarder(f.addresses.forwarder)).toBe(true);
+    for (const role of [ZeroHash, MINTER_ROLE]) expect(await token.hasRole(role, deployer.address)).toBe(false);
+    for (const role of [ZeroHash, PAUSER_ROLE, DISBURSER_ROLE]) expect(await treasury.hasRole(role, deployer.address)).toBe(false);
+    expect(await token.balanceOf(f.addresses.treasury)).toBe(INITIAL_SUPPLY);
+    expect(await token.isTrustedForwarder(f.addresses.forwarder)).toBe(true);
+    expect(await treasury.isTrustedForwarder(f.addresses.forwarder)).toBe(true);
+  });
+
+  it('When deployed fresh, Then each record carries the block its contract was created in', async () => {
+    const records = JSON.parse(await readFile(f.storeFile, 'utf8'))['31337'];
+    const names = ['RahatForwarder', 'RahatToken', 'RahatTreasury', 'RahatWalletFactory'];
+    expect(Object.keys(records).sort()).toEqual([...names].sort());
+    for (const name of names) {
+      const { address, blockNumber } = records[name];
+      expect(typeof blockNumber).toBe('number');
+      expect(await f.provider.getCode(address, blockNumber - 1)).toBe('0x');
+      expect(await f.provider.getCode(address, blockNumber)).not.toBe('0x');
+    }
+    expect((await fileDeploymentStore(f.storeFile).load(31337)).RahatTreasury?.blockNumber).toBe(records.RahatTreasury.blockNumber);
   });
 
   it('When run again with the same store, Then it reuses every address and sends no transaction', async () => {
@@ -38,6 +61,24 @@ describe('deployCore', () => {
     expect(await f.redeploy()).toEqual(f.addresses);
     expect(await f.provider.getTransactionCount(f.deployer.address)).toBe(nonceBefore);
     expect(await f.provider.getBlockNumber()).toBe(blockBefore);
+  });
+
+  it('When the engine still holds MINTER_ROLE and the deployer no longer administers, Then deployCore refuses, naming the role to revoke', async () => {
+    await mined(by(f.token, f.admin).grantRole(MINTER_ROLE, f.engine.address));
+
+    await expect(f.redeploy()).rejects.toThrow(`revoke ${MINTER_ROLE} from ${f.engine.address} on RahatToken`);
+    expect(await f.token.hasRole(MINTER_ROLE, f.engine.address)).toBe(true);
+  });
+
+  it('When an older deployment left MINTER_ROLE with the engine, Then deployCore run by the admin revokes it, reusing every contract', async () => {
+    expect(await f.token.hasRole(MINTER_ROLE, f.engine.address)).toBe(true); // left by the previous test
+    const supply: bigint = await f.token.totalSupply();
+
+    expect(await f.redeploy(f.storeFile, f.admin)).toEqual(f.addresses);
+
+    expect(await f.token.hasRole(MINTER_ROLE, f.engine.address)).toBe(false);
+    expect(await f.token.hasRole(MINTER_ROLE, f.admin.address)).toBe(true);
+    expect(await f.token.totalSupply()).toBe(supply);
   });
 
   it('When the recorded code hash no longer matches the chain, Then it redeploys instead of trusting the record', async () => {
@@ -55,15 +96,17 @@ describe('deployCore', () => {
 });
 
 describe('RahatToken', () => {
-  it('When the engine (MINTER_ROLE) mints, Then the recipient balance grows by the amount', async () => {
+  it('When the admin (MINTER_ROLE) mints, Then the recipient balance and the supply grow by the amount', async () => {
     const before: bigint = await f.token.balanceOf(f.outsider.address);
-    await (await by(f.token, f.engine).mint(f.outsider.address, 5n)).wait();
+    const supply: bigint = await f.token.totalSupply();
+    await mined(by(f.token, f.admin).mint(f.outsider.address, 5n));
     expect(await f.token.balanceOf(f.outsider.address)).toBe(before + 5n);
+    expect(await f.token.totalSupply()).toBe(supply + 5n);
   });
 
-  it('When an account without MINTER_ROLE mints, Then it reverts AccessControlUnauthorizedAccount and supply is unchanged', async () => {
+  it('When the engine or an outsider mints, Then it reverts AccessControlUnauthorizedAccount and supply is unchanged', async () => {
     const supply: bigint = await f.token.totalSupply();
-    for (const caller of [f.outsider, f.admin]) {
+    for (const caller of [f.engine, f.outsider]) {
       await expectRevert(by(f.token, caller).mint(caller.address, 1n), f.token.interface, 'AccessControlUnauthorizedAccount', [
         caller.address,
         MINTER_ROLE,
@@ -71,70 +114,21 @@ describe('RahatToken', () => {
     }
     expect(await f.token.totalSupply()).toBe(supply);
   });
-});
 
-describe('RahatTreasury', () => {
-  const ref = id('payout-0001');
-  const amount = parseUnits('25', 18);
-
-  it('When the disburser releases a new ref, Then the beneficiary is paid, the ref is recorded and Released is emitted', async () => {
-    const beneficiary = f.outsider.address;
-    const before: bigint = await f.token.balanceOf(beneficiary);
-    const receipt = await (await by(f.treasury, f.engine).release(f.addresses.token, beneficiary, amount, ref)).wait();
-    expect(await f.token.balanceOf(beneficiary)).toBe(before + amount);
-    expect(await f.treasury.released(ref)).toBe(true);
-    const event = receipt.logs.find((l: EventLog) => l.fragment?.name === 'Released') as EventLog | undefined;
-    expect(event?.args.toArray()).toEqual([ref, f.addresses.token, beneficiary, amount]);
-  });
-
-  it('When the same ref is released again, Then it reverts AlreadyReleased and no funds move', async () => {
-    const treasuryBefore: bigint = await f.token.balanceOf(f.addresses.treasury);
+  it('When the engine grants itself MINTER_ROLE, Then it reverts for lack of the admin role and it still cannot mint', async () => {
     await expectRevert(
-      by(f.treasury, f.engine).release(f.addresses.token, f.outsider.address, amount, ref),
-      f.treasury.interface,
-      'AlreadyReleased',
-      [ref],
-    );
-    expect(await f.token.balanceOf(f.addresses.treasury)).toBe(treasuryBefore);
-  });
-
-  it('When a non-disburser releases, Then it reverts AccessControlUnauthorizedAccount and the ref stays unused', async () => {
-    const other = id('payout-0002');
-    await expectRevert(
-      by(f.treasury, f.outsider).release(f.addresses.token, f.outsider.address, amount, other),
-      f.treasury.interface,
+      by(f.token, f.engine).grantRole(MINTER_ROLE, f.engine.address),
+      f.token.interface,
       'AccessControlUnauthorizedAccount',
-      [f.outsider.address, DISBURSER_ROLE],
+      [f.engine.address, ZeroHash],
     );
-    expect(await f.treasury.released(other)).toBe(false);
-  });
-
-  it('When the ref is zero, Then release reverts InvalidRef', async () => {
-    await expectRevert(
-      by(f.treasury, f.engine).release(f.addresses.token, f.outsider.address, 1n, ZeroHash),
-      f.treasury.interface,
-      'InvalidRef',
-    );
-  });
-
-  it('When the admin withdraws, Then funds return; When anyone else withdraws, Then it reverts', async () => {
-    const before: bigint = await f.token.balanceOf(f.admin.address);
-    await (await by(f.treasury, f.admin).withdraw(f.addresses.token, f.admin.address, 7n)).wait();
-    expect(await f.token.balanceOf(f.admin.address)).toBe(before + 7n);
-    for (const caller of [f.engine, f.outsider, f.deployer]) {
-      await expectRevert(
-        by(f.treasury, caller).withdraw(f.addresses.token, caller.address, 1n),
-        f.treasury.interface,
-        'AccessControlUnauthorizedAccount',
-        [caller.address, ZeroHash],
-      );
-    }
+    expect(await f.token.hasRole(MINTER_ROLE, f.engine.address)).toBe(false);
   });
 });
 
 describe('RahatForwarder (ERC-2771)', () => {
   it('When a holder signs a transfer and a relayer executes it, Then the token debits the holder, not the relayer', async () => {
-    await (await by(f.token, f.engine).mint(f.holder.address, 100n)).wait();
+    await mined(by(f.token, f.admin).mint(f.holder.address, 100n));
     const recipient = f.outsider.address;
     const recipientBefore: bigint = await f.token.balanceOf(recipient);
     const request = await signForwardRequest({

@@ -42,7 +42,7 @@ describe('RahatWalletFactory', () => {
 
   it('When tokens are sent before deployment and the wallet is deployed twice, Then code appears once at the predicted address with the derived owner and the tokens stay', async () => {
     const plan = planner.plan(uuid(2));
-    await (await by(f.token, f.engine).mint(plan.address, 500n)).wait();
+    await (await by(f.token, f.admin).mint(plan.address, 500n)).wait();
 
     const first = await deploy(plan.owner, plan.salt);
     const second = await deploy(plan.owner, plan.salt);
@@ -58,7 +58,7 @@ describe('RahatWalletFactory', () => {
 
   it('When the owner signs an execute request that a relayer forwards, Then the wallet transfers its tokens and the owner spends no ETH', async () => {
     const plan = planner.plan(uuid(3));
-    await (await by(f.token, f.engine).mint(plan.address, 300n)).wait();
+    await (await by(f.token, f.admin).mint(plan.address, 300n)).wait();
     await deploy(plan.owner, plan.salt);
     const owner = ownerOf(uuid(3));
     const wallet = walletAt(plan.address);
@@ -83,7 +83,7 @@ describe('RahatWalletFactory', () => {
 
   it('When anyone but the owner calls execute, directly or through the forwarder, Then it reverts NotOwner and nothing moves', async () => {
     const plan = planner.plan(uuid(4));
-    await (await by(f.token, f.engine).mint(plan.address, 10n)).wait();
+    await (await by(f.token, f.admin).mint(plan.address, 10n)).wait();
     await deploy(plan.owner, plan.salt);
     const wallet = walletAt(plan.address);
     const steal = wallet.interface.encodeFunctionData('execute', [

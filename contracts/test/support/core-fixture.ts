@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Contract, JsonRpcProvider, Network, Wallet, parseUnits, type HDNodeWallet } from 'ethers';
+import { Contract, JsonRpcProvider, Network, Wallet, parseUnits, type HDNodeWallet, type Signer } from 'ethers';
 import { startAnvil, type AnvilHandle } from '../../../scripts/stack/anvil';
 import { loadArtifact } from '../../artifacts';
 import { compileContracts } from '../../compile';
@@ -25,7 +25,8 @@ export interface CoreFixture {
   token: Contract;
   treasury: Contract;
   forwarder: Contract;
-  redeploy(storeFile?: string): Promise<CoreAddresses>;
+  /** deployCore again, by the deployer unless `signer` is given (always naming `admin` as the final admin). */
+  redeploy(storeFile?: string, signer?: Signer): Promise<CoreAddresses>;
   teardown(): Promise<void>;
 }
 
@@ -48,9 +49,9 @@ export async function setupCore(): Promise<CoreFixture> {
   const [deployer, admin, engine, outsider, relayer] = [0, 1, 2, 3, 4].map((i) => anvilWallet(i, provider));
   const storeFile = path.join(tmp, 'deployments.json');
 
-  const redeploy = (file = storeFile) =>
+  const redeploy = (file = storeFile, signer: Signer = deployer) =>
     deployCore({
-      signer: deployer,
+      signer,
       admin: admin.address,
       engineSigner: engine.address,
       initialTreasurySupply: INITIAL_SUPPLY,
