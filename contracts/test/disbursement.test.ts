@@ -1,4 +1,16 @@
-import { Contract, Interface, ZeroAddress, ZeroHash, dataSlice, getAddress, id, parseUnits, type HDNodeWallet } from 'ethers';
+import {
+  Contract,
+  ContractFactory,
+  Interface,
+  ZeroAddress,
+  ZeroHash,
+  dataSlice,
+  getAddress,
+  id,
+  parseUnits,
+  type HDNodeWallet,
+} from 'ethers';
+import { loadArtifact } from '../artifacts';
 import { batchKey, encodeDisburse, type DisburseCall, type PackedPayout } from '../disbursement-codec';
 import { expectRevert } from './support/expect-revert';
 import { setupCore, type CoreFixture } from './support/core-fixture';
@@ -61,6 +73,16 @@ describe('RahatDisbursement setup', () => {
       ZeroHash,
     ]);
     expect(await d.hasRole(ZeroHash, f.engine.address)).toBe(false);
+  });
+
+  it('When the token address has no code, Then deployment reverts InvalidToken (disburse relies on it to accept empty returns)', async () => {
+    const { abi, bytecode } = loadArtifact('RahatDisbursement');
+    const factory = new ContractFactory(abi, bytecode, f.admin);
+    await expectRevert(
+      factory.deploy(f.outsider.address, f.addresses.treasury, p.key, f.admin.address, f.engine.address),
+      factory.interface,
+      'InvalidToken',
+    );
   });
 });
 
