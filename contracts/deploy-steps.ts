@@ -17,6 +17,8 @@ export interface Deployed {
   contract: Contract;
   /** True when deployed by this call (not reused from the store). */
   fresh: boolean;
+  /** The block it was created in, when deployed by this call. */
+  blockNumber?: number;
 }
 
 /** Reuses the recorded contract when its runtime code is unchanged and `compatible` agrees; otherwise deploys. */
@@ -49,7 +51,7 @@ export async function deployOrReuse(
   const address = getAddress(await deployment.getAddress());
   const codeHash = await runtimeCodeHash(ctx.provider, address);
   ctx.logger?.info({ contract: name, address, chainId: ctx.chainId, tx: tx.hash }, 'contract deployed');
-  return { name, address, codeHash, contract: new Contract(address, abi, ctx.signer), fresh: true };
+  return { name, address, codeHash, contract: new Contract(address, abi, ctx.signer), fresh: true, blockNumber: receipt.blockNumber };
 }
 
 export async function isTrustedForwarder(d: Deployed, forwarder: string): Promise<boolean> {

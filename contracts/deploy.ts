@@ -20,15 +20,15 @@ export interface TokenParams {
 
 export interface DeployCoreOptions {
   signer: Signer;
-  /** Final DEFAULT_ADMIN_ROLE holder; defaults to the signer. */
+  /** Final DEFAULT_ADMIN_ROLE holder, also the token's minter and the treasury's pauser; defaults to the signer. */
   admin?: string;
-  /** Engine hot wallet: gets MINTER_ROLE on the token and DISBURSER_ROLE on the treasury. */
+  /** Engine hot wallet: gets only DISBURSER_ROLE on the treasury, so it spends within the allowances the admin sets. */
   engineSigner: string;
   /** Minted to the treasury only when the token or treasury is freshly deployed. */
   initialTreasurySupply: bigint;
   store: DeploymentStore;
   token?: TokenParams;
-  logger?: { info(obj: object, msg: string): void };
+  logger?: { info(obj: object, msg: string): void; warn?(obj: object, msg: string): void };
 }
 
 const DEFAULT_TOKEN: TokenParams = { name: 'Rahat Token', symbol: 'RHT', decimals: 18 };
@@ -71,8 +71,13 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
   // No roles: anyone may deploy a wallet, and its CREATE2 address commits to its owner.
   const walletFactory = await deployOrReuse(ctx, 'RahatWalletFactory', [forwarder.address], trustsForwarder);
 
-  await ensureRole(ctx, token, await token.contract.MINTER_ROLE(), engine);
-  await ensureRole(ctx, treasury, await treasury.contract.DISBURSER_ROLE(), engine);
+  const minter: string = await token.contract.MINTER_ROLE();
+  await ensureRole(ctx, token, minter, admin, deployer);
+  await ensureRole(ctx, treasury, await treasury.contract.DISBURSER_ROLE(), engine, deployer);
+  await ensureRole(ctx, treasury, await treasury.contract.PAUSER_ROLE(), admin, deployer);
+  // Older deployments made the engine a minter; a hot key that can mint would make allowances moot.
+  if (engine !== admin) await ensureNoRole(ctx, token, minter, engine, deployer);
+  else opts.logger?.warn?.({ engine }, 'engine key is also the admin key: its spending is not limited by allowances');
 
   if ((token.fresh || treasury.fresh) && opts.initialTreasurySupply > 0n) {
     await mintAsDeployer(ctx, token, deployer, treasury.address, opts.initialTreasurySupply);
@@ -83,18 +88,32 @@ export async function deployCore(opts: DeployCoreOptions): Promise<CoreAddresses
 
   // Saved last: if setup fails midway, the next run redeploys instead of trusting a half-configured contract.
   for (const d of [forwarder, token, treasury, walletFactory]) {
-    if (d.fresh) await opts.store.save(chainId, d.name, { address: d.address, codeHash: d.codeHash });
+    if (d.fresh) await opts.store.save(chainId, d.name, { address: d.address, codeHash: d.codeHash, blockNumber: d.blockNumber });
   }
   return { forwarder: forwarder.address, token: token.address, treasury: treasury.address, walletFactory: walletFactory.address };
 }
 
-async function ensureRole(ctx: DeployContext, d: Deployed, role: string, account: string): Promise<void> {
+async function ensureRole(ctx: DeployContext, d: Deployed, role: string, account: string, deployer: string): Promise<void> {
   if (await d.contract.hasRole(role, account)) return;
+  await requireAdmin(d, deployer, `grant ${role} to ${account}`);
   await sendAndWait(d.contract.grantRole(role, account));
   ctx.logger?.info({ contract: d.name, role, account }, 'role granted');
 }
 
-// Minting needs MINTER_ROLE; a deployer that isn't the engine holds it only for this call.
+async function ensureNoRole(ctx: DeployContext, d: Deployed, role: string, account: string, deployer: string): Promise<void> {
+  if (!(await d.contract.hasRole(role, account))) return;
+  await requireAdmin(d, deployer, `revoke ${role} from ${account}`);
+  await sendAndWait(d.contract.revokeRole(role, account));
+  ctx.logger?.info({ contract: d.name, role, account }, 'role revoked');
+}
+
+// A reused contract may have been handed over already: say what needs the admin instead of reverting.
+async function requireAdmin(d: Deployed, deployer: string, change: string): Promise<void> {
+  if (await d.contract.hasRole(DEFAULT_ADMIN_ROLE, deployer)) return;
+  throw new Error(`deployCore: cannot ${change} on ${d.name} at ${d.address}: ${deployer} is not its admin; run it with the admin key`);
+}
+
+// Minting needs MINTER_ROLE; a deployer that isn't the admin holds it only for this call.
 async function mintAsDeployer(ctx: DeployContext, token: Deployed, deployer: string, to: string, amount: bigint) {
   const minter: string = await token.contract.MINTER_ROLE();
   const temporary = !(await token.contract.hasRole(minter, deployer));

@@ -6,6 +6,8 @@ export interface DeploymentRecord {
   address: string;
   /** keccak256 of the runtime code; detects a reset chain or a different contract at the address. */
   codeHash: string;
+  /** Block the contract was created in: where a scan of its events can start. */
+  blockNumber?: number;
 }
 
 /** Where deployCore remembers what it deployed, keyed by chain id then contract name. */
@@ -16,7 +18,7 @@ export interface DeploymentStore {
 
 type StoreFile = Record<string, Record<string, DeploymentRecord>>;
 
-/** JSON-file store for scripts and tests: `{ "<chainId>": { "<name>": { address, codeHash } } }`. */
+/** JSON-file store for scripts and tests: `{ "<chainId>": { "<name>": { address, codeHash, blockNumber? } } }`. */
 export function fileDeploymentStore(filePath: string): DeploymentStore {
   const file = path.resolve(filePath);
   // Serialise read-modify-write so concurrent saves from one process don't drop records.
@@ -43,7 +45,9 @@ export function fileDeploymentStore(filePath: string): DeploymentStore {
     save(chainId, name, rec) {
       const run = queue.then(async () => {
         const data = await read();
-        data[String(chainId)] = { ...data[String(chainId)], [name]: { address: rec.address, codeHash: rec.codeHash } };
+        const saved: DeploymentRecord = { address: rec.address, codeHash: rec.codeHash };
+        if (rec.blockNumber !== undefined) saved.blockNumber = rec.blockNumber;
+        data[String(chainId)] = { ...data[String(chainId)], [name]: saved };
         await mkdir(path.dirname(file), { recursive: true });
         const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
         await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`);
