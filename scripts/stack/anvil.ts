@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { finishState, prepareState, setAsideName, stateFiles, type StateFiles, type StateLogger } from './anvil-state';
 
-export interface AnvilLogger {
-  info(obj: object, msg: string): void;
-}
+export type AnvilLogger = StateLogger;
 
 export interface StartAnvilOptions {
   /** 0 (default) picks a free port. */
@@ -18,9 +18,11 @@ export interface StartAnvilOptions {
   chainId?: number;
   /** Block gas limit (default 1e9, see below). */
   gasLimit?: number;
-  /** Load from and dump to this file so a restarted dev stack keeps its chain. */
+  /** Keep the chain in this file across restarts. anvil itself only writes `<file>.tmp` (anvil-state.ts). */
   stateFile?: string;
-  /** How long to wait for eth_chainId to answer. */
+  /** With stateFile: anvil also dumps every this many seconds, so a kill -9 loses about that much. */
+  stateIntervalSeconds?: number;
+  /** How long to wait for eth_chainId to answer (default 15 s; 120 s when a state file is loaded). */
   readyTimeoutMs?: number;
   logger?: AnvilLogger;
 }
@@ -33,16 +35,22 @@ export interface AnvilHandle {
 }
 
 const STDERR_TAIL = 8_192;
+/** Without a state file there is nothing to lose, and a hung anvil is killed after this. */
 const STOP_GRACE_MS = 5_000;
+/** With one, the dump is waited for (a 200 MB state: 2-3 s here) up to this ceiling. */
+const STOP_CEILING_MS = 10 * 60_000;
+const PROGRESS_EVERY_MS = 5_000;
 
 /** Spawns a local anvil node and resolves once it answers JSON-RPC. */
 export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHandle> {
+  const files = opts.stateFile ? stateFiles(opts.stateFile) : undefined;
+  const loadFrom = files && (await prepareState(files, opts.logger));
   // A port we picked can be taken before anvil binds it, so retry that case only.
   for (let attempt = 1; ; attempt++) {
     // A fixed port is probed first: a node already there would pass our readiness check.
     const port = await bindAndRelease(opts.port ?? 0);
     try {
-      return await launch(port, opts);
+      return await launch(port, opts, files, loadFrom);
     } catch (err) {
       const portRace = !opts.port && attempt < 3 && /address already in use/i.test(String(err));
       if (!portRace) throw err;
@@ -50,7 +58,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilHan
   }
 }
 
-async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandle> {
+async function launch(port: number, opts: StartAnvilOptions, files?: StateFiles, loadFrom?: string): Promise<AnvilHandle> {
   // Automine puts every pending transaction that fits into the next block; with mainnet's 30M
   // gas a burst of large disbursement transactions would leave some waiting for the next
   // arrival. A roomier block keeps a local chain from stalling on bursts.
@@ -58,7 +66,9 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
   if (opts.blockTime !== undefined) args.push('--block-time', String(opts.blockTime));
   if (opts.noMining) args.push('--no-mining');
   if (opts.chainId !== undefined) args.push('--chain-id', String(opts.chainId));
-  if (opts.stateFile) args.push('--state', path.resolve(opts.stateFile));
+  if (loadFrom) args.push('--load-state', loadFrom);
+  if (files) args.push('--dump-state', files.tmp);
+  if (files && opts.stateIntervalSeconds) args.push('--state-interval', String(opts.stateIntervalSeconds));
 
   const child = spawn(resolveAnvilBinary(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -70,42 +80,77 @@ async function launch(port: number, opts: StartAnvilOptions): Promise<AnvilHandl
   child.once('error', (err) => {
     spawnError = err;
   });
-
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 15_000);
-  while (!(await answersChainId(url))) {
-    if (spawnError) throw new Error(`Failed to spawn anvil: ${spawnError.message}`);
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`anvil exited (${child.exitCode ?? child.signalCode}) before ready on ${url}. stderr:\n${stderr}`);
-    }
-    if (Date.now() > deadline) {
-      await terminate(child, exited);
-      throw new Error(`anvil did not answer eth_chainId on ${url} within ${opts.readyTimeoutMs ?? 15_000}ms. stderr:\n${stderr}`);
-    }
-    await sleep(100);
-  }
-  if (child.exitCode !== null) throw new Error(`anvil exited while another node answered on ${url}. stderr:\n${stderr}`);
-
   // If the caller dies without stop() (e.g. an unhandled rejection), don't leave anvil orphaned.
+  // This may cut a dump short, which costs only the tmp file.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
-  opts.logger?.info({ url, pid: child.pid, stateFile: opts.stateFile }, 'anvil started');
-  let stopping: Promise<void> | undefined;
-  const stop = async () => {
-    await terminate(child, exited);
+  const stop = async (watch: boolean) => {
+    await terminate(child, exited, watch ? files : undefined, opts.logger);
     process.off('exit', killOnExit);
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const readyMs = opts.readyTimeoutMs ?? (loadFrom ? 120_000 : 15_000);
+  const deadline = Date.now() + readyMs;
+  try {
+    while (!(await answersChainId(url))) {
+      if (spawnError) throw new Error(`Failed to spawn anvil: ${spawnError.message}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`anvil exited (${child.exitCode ?? child.signalCode}) before ready on ${url}. stderr:\n${stderr}`);
+      }
+      if (Date.now() > deadline) throw new Error(`anvil did not answer eth_chainId on ${url} within ${readyMs}ms. stderr:\n${stderr}`);
+      await sleep(100);
+    }
+    if (child.exitCode !== null) throw new Error(`anvil exited while another node answered on ${url}. stderr:\n${stderr}`);
+  } catch (err) {
+    await stop(false);
+    // Whatever an anvil that never came up dumped may be a half-loaded chain: never promote it.
+    if (files && existsSync(files.tmp)) await rename(files.tmp, setAsideName(files, 'tmp', new Date()));
+    throw err;
+  }
+
+  opts.logger?.info({ url, pid: child.pid, stateFile: files?.state }, `anvil started on ${url}`);
+  let stopping: Promise<void> | undefined;
+  const stopAndSave = async () => {
+    await stop(true);
+    if (files) await finishState(files, opts.logger);
     opts.logger?.info({ url }, 'anvil stopped');
   };
-  return { url, port, pid: child.pid!, stop: () => (stopping ??= stop()) };
+  return { url, port, pid: child.pid!, stop: () => (stopping ??= stopAndSave()) };
 }
 
-/** SIGTERM lets anvil dump --state; SIGKILL only if it hangs. Resolves after exit. */
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
+/**
+ * SIGTERM, then wait for the exit. Dumping a big state takes a while, so with a state file
+ * (`files`) the wait is logged and only a hang past STOP_CEILING_MS is killed; anvil never
+ * writes the state file itself, so that costs at most this run's chain, never the last good one.
+ */
+async function terminate(child: ChildProcess, exited: Promise<void>, files?: StateFiles, logger?: AnvilLogger): Promise<void> {
+  if (child.pid === undefined) return; // never spawned: no 'exit' will come
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const since = Date.now();
+  const tmpSize = () => (files && existsSync(files.tmp) ? `${(statSync(files.tmp).size / 1e6).toFixed(1)} MB` : 'not there yet');
+  const progress = files
+    ? setInterval(() => {
+        const s = Math.round((Date.now() - since) / 1000);
+        logger?.info({ tmp: files.tmp, seconds: s }, `waiting for anvil to write its state (${path.basename(files.tmp)}: ${tmpSize()}, ${s} s)`);
+      }, PROGRESS_EVERY_MS)
+    : undefined;
+  const killer = setTimeout(() => {
+    if (files) {
+      logger?.warn(
+        { tmp: files.tmp },
+        `anvil still running ${STOP_CEILING_MS / 60_000} min after SIGTERM; killing it. Its dump is checked as ` +
+          `usual; if it is torn, ${path.basename(files.state)} keeps the last good state`,
+      );
+    }
+    child.kill('SIGKILL');
+  }, files ? STOP_CEILING_MS : STOP_GRACE_MS);
+  try {
+    await exited;
+  } finally {
+    clearInterval(progress);
+    clearTimeout(killer);
+  }
 }
 
 /**
