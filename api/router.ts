@@ -9,8 +9,8 @@ import { ALL_PERMISSIONS } from './auth/permissions';
 import { HttpProblem } from './problem';
 import type { RouteSpec } from './route-spec';
 import { requireJsonBody, type RateLimiter } from './security';
-import { withIdempotency } from './idempotency';
-import { idempotencyStore } from './idempotency-store';
+import { actorScope, fingerprint, idempotencyKeyOf, withIdempotency } from './idempotency';
+import { idempotencyStore, type LeaseTimings } from './idempotency-store';
 import { parse } from './validate';
 
 export interface RouterDeps {
@@ -18,6 +18,8 @@ export interface RouterDeps {
   limiter: RateLimiter;
   prisma: PrismaClient;
   logger: Logger;
+  /** Idempotency-Key leases; the default (30 s, renewed every 10 s) unless a test shortens it. */
+  lease?: LeaseTimings;
 }
 
 /** Default deny: a spec must name a known permission, or 'public' on purpose. */
@@ -40,7 +42,7 @@ function checkSpecs(specs: RouteSpec[]): void {
 export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
   checkSpecs(specs);
   const router = Router();
-  const idempotency = idempotencyStore(deps.prisma);
+  const idempotency = idempotencyStore(deps.prisma, deps.lease);
   for (const spec of specs) {
     const action = `${spec.method.toUpperCase()} ${spec.path}`;
     router[spec.method](spec.path, async (req, res) => {
@@ -85,10 +87,21 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
       if (actor && projectId !== undefined && !mayAccessProject(actor, projectId)) {
         throw new HttpProblem(403, 'Forbidden', `no access to project ${projectId}`);
       }
+      const key = spec.startsWork ? idempotencyKeyOf(req) : undefined;
       const run = () => spec.handler({ req, res, body, query, params, actor });
       // The request id rides along into any workflow the handler starts (common/request-context-client.ts).
       await requestContext.run({ requestId: req.id }, () =>
-        spec.startsWork ? withIdempotency(idempotency, { req, res, actor, run }) : run(),
+        spec.startsWork
+          ? withIdempotency(idempotency, {
+              req,
+              res,
+              actor: actorScope(actor),
+              key,
+              fingerprint: fingerprint(req),
+              logger: deps.logger,
+              run,
+            })
+          : run(),
       );
     });
   }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fingerprint } from '../../api/idempotency';
 import { createPrisma, type PrismaClient } from '../../common/db';
 import { startCountingRoute, type CountingRoute } from '../support/counting-route';
 import { call, startSystem, type System } from '../support/system';
@@ -100,16 +101,127 @@ describe('Idempotency-Key', () => {
     expect(later.body).toEqual(results.find((r) => r.status === 202)!.body);
   });
 
-  it('When the first attempt answers with an error, Then the key is freed and a retry with it runs again', async () => {
+  const recordOf = (key: string, actor = 'alice') =>
+    prisma.idempotencyRecord.findUnique({ where: { actor_key: { actor: `user:${actor}`, key } } });
+  const printOf = (body: unknown) => fingerprint({ method: 'POST', baseUrl: '', path: '/v1/things', query: {}, body });
+
+  it('When the first attempt answers 5xx, Then its lease ends at once but the key stays bound: the same request runs again, another is 422', async () => {
     const key = randomUUID();
-    app.failNext();
+    app.failNext(503);
 
     const failed = await post(key, { name: 'f' });
+    const record = await recordOf(key);
+    const other = await post(key, { name: 'f', amount: '9' });
     const retried = await post(key, { name: 'f' });
+    const replayed = await post(key, { name: 'f' });
 
     expect(failed.status).toBe(503);
+    expect(record).toMatchObject({ fingerprint: printOf({ name: 'f' }), responseStatus: null });
+    expect(record!.lockedUntil!.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(other.status).toBe(422);
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body).toEqual(retried.body);
+    expect(app.runs()).toBe(2);
+  });
+
+  it('When the handler throws, Then the answer is a 500 and, as after a 5xx, a retry of the same request runs again at once', async () => {
+    const key = randomUUID();
+    app.throwNext();
+
+    const failed = await post(key, { name: 'j' });
+    const retried = await post(key, { name: 'j' });
+
+    expect(failed.status).toBe(500);
+    expect(failed.headers.get('content-type')).toContain('application/problem+json');
     expect(retried.status).toBe(202);
     expect(app.runs()).toBe(2);
+  });
+
+  it('When the first attempt answers 4xx, Then the key is freed: its record is gone and the key may carry another request', async () => {
+    const key = randomUUID();
+    app.failNext(400);
+
+    const refused = await post(key, { name: 'k' });
+    const record = await recordOf(key);
+    const other = await post(key, { name: 'k', amount: '2' });
+
+    expect(refused.status).toBe(400);
+    expect(record).toBeNull();
+    expect(other.status).toBe(202);
+    expect(app.runs()).toBe(2);
+  });
+
+  it('When a request runs for several leases, Then its instance keeps renewing the lease and a duplicate still gets 409', async () => {
+    const key = randomUUID();
+    let open!: () => void;
+    app.hold(new Promise((r) => (open = r)));
+
+    const started = Date.now();
+    const first = post(key, { name: 'l' });
+    await new Promise((r) => setTimeout(r, app.lease.leaseMs * 3));
+    const lockedUntil = (await recordOf(key))!.lockedUntil!;
+    const duplicate = await post(key, { name: 'l' });
+    open();
+    const answered = await first;
+    const later = await post(key, { name: 'l' });
+
+    // Renewed far past the first lease, which ended at started + leaseMs.
+    expect(lockedUntil.getTime()).toBeGreaterThan(started + app.lease.leaseMs * 3);
+    expect(duplicate.status).toBe(409);
+    expect(answered.status).toBe(202);
+    expect(later.body).toEqual(answered.body);
+    expect(app.runs()).toBe(1);
+    expect((await recordOf(key))!.lockedUntil).toBeNull();
+  });
+
+  it('When the holder of a key died (its lease ran out), Then a retry of the same request takes it over and runs; another request with the key is 422', async () => {
+    const key = randomUUID();
+    const body = { name: 'm' };
+    await prisma.idempotencyRecord.create({
+      data: {
+        actor: 'user:alice',
+        key,
+        fingerprint: printOf(body),
+        createdAt: new Date(Date.now() - 120_000),
+        expiresAt: new Date(Date.now() + 3600_000),
+        lockedUntil: new Date(Date.now() - 1000),
+      },
+    });
+
+    const other = await post(key, { name: 'm', amount: '1' });
+    const runsAfterOther = app.runs();
+    const retried = await post(key, body);
+
+    expect(other.status).toBe(422);
+    expect(runsAfterOther).toBe(0);
+    expect(retried.status).toBe(202);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(app.runs()).toBe(1);
+    expect(await recordOf(key)).toMatchObject({ responseStatus: 202, lockedUntil: null });
+  });
+
+  it.each([
+    ['younger than 60 s counts as running: 409', 30_000, 409, 0],
+    ['older than 60 s is taken over and runs', 90_000, 202, 1],
+  ])('When a record written before leases existed (no locked_until) is %s', async (_, age, status, runs) => {
+    const key = randomUUID();
+    const body = { name: 'n' };
+    await prisma.idempotencyRecord.create({
+      data: {
+        actor: 'user:alice',
+        key,
+        fingerprint: printOf(body),
+        createdAt: new Date(Date.now() - age),
+        expiresAt: new Date(Date.now() + 3600_000),
+      },
+    });
+
+    const res = await post(key, body);
+
+    expect(res.status).toBe(status);
+    expect(app.runs()).toBe(runs);
   });
 
   it('When the stored answer has expired, Then the key runs again', async () => {
@@ -161,7 +273,13 @@ describe('Idempotency-Key on the real API', () => {
 
     const first = await call(sys.api.url, 'POST', '/v1/beneficiaries', body, { headers: { 'idempotency-key': key } });
     const again = await call(sys.api.url, 'POST', '/v1/beneficiaries', body, { headers: { 'idempotency-key': key } });
-    const reused = await call(sys.api.url, 'POST', '/v1/beneficiaries', { ...body, externalId: 'other' }, { headers: { 'idempotency-key': key } });
+    const reused = await call(
+      sys.api.url,
+      'POST',
+      '/v1/beneficiaries',
+      { ...body, externalId: 'other' },
+      { headers: { 'idempotency-key': key } },
+    );
 
     expect(first.status).toBe(202);
     expect(again.status).toBe(202);
