@@ -13,6 +13,16 @@ export interface HandlerContext<B, Q, P> {
   params: P;
   /** Undefined only on 'public' routes. */
   actor: Actor | undefined;
+  /** Set on routes that start work: what makes a retry of this request the same request. */
+  request?: StartRequest;
+}
+
+/** docs/operations.md#idempotency-keys */
+export interface StartRequest {
+  /** sha256 of method, path, query and body. Stored on what the request creates. */
+  fingerprint: string;
+  /** When an Idempotency-Key was sent: an id derived from caller, route and key, for what the request creates. */
+  keyedId: string | undefined;
 }
 
 /**
@@ -32,7 +42,7 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   upload?: { contentType: string | string[]; maxBytes: number };
   /** Also accepts the codec's browser session cookie (api/auth/cookies.ts) as credentials. */
   sessionCookie?: boolean;
-  /** Starts work: honours Idempotency-Key. */
+  /** Starts work: honours Idempotency-Key, and the handler gets `request`. */
   startsWork?: boolean;
   body?: B;
   query?: Q;

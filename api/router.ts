@@ -11,6 +11,7 @@ import type { RouteSpec } from './route-spec';
 import { requireJsonBody, type RateLimiter } from './security';
 import { actorScope, fingerprint, idempotencyKeyOf, withIdempotency } from './idempotency';
 import { idempotencyStore, type LeaseTimings } from './idempotency-store';
+import { idFromKey } from './request-ids';
 import { parse } from './validate';
 
 export interface RouterDeps {
@@ -37,7 +38,8 @@ function checkSpecs(specs: RouteSpec[]): void {
 
 /**
  * Builds the express router from route specs:
- * audit (mutations) → authenticate → rate limit → authorise → validate → project scope → handle.
+ * audit (mutations) → authenticate → rate limit → authorise → validate → project scope →
+ * (starting work) Idempotency-Key → handle.
  */
 export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
   checkSpecs(specs);
@@ -88,21 +90,25 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
         throw new HttpProblem(403, 'Forbidden', `no access to project ${projectId}`);
       }
       const key = spec.startsWork ? idempotencyKeyOf(req) : undefined;
-      const run = () => spec.handler({ req, res, body, query, params, actor });
       // The request id rides along into any workflow the handler starts (common/request-context-client.ts).
-      await requestContext.run({ requestId: req.id }, () =>
-        spec.startsWork
-          ? withIdempotency(idempotency, {
-              req,
-              res,
-              actor: actorScope(actor),
-              key,
-              fingerprint: fingerprint(req),
-              logger: deps.logger,
-              run,
-            })
-          : run(),
-      );
+      await requestContext.run({ requestId: req.id }, async () => {
+        const ctx = { req, res, body, query, params, actor };
+        if (!spec.startsWork) return spec.handler(ctx);
+        const scope = actorScope(actor);
+        const request = {
+          fingerprint: fingerprint(req),
+          keyedId: key === undefined ? undefined : idFromKey({ actor: scope, route: action, key }),
+        };
+        await withIdempotency(idempotency, {
+          req,
+          res,
+          actor: scope,
+          key,
+          fingerprint: request.fingerprint,
+          logger: deps.logger,
+          run: () => spec.handler({ ...ctx, request }),
+        });
+      });
     });
   }
   return router;

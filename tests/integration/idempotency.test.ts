@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
 import { fingerprint } from '../../api/idempotency';
+import { createDataConverter } from '../../common/data-converter';
+import { startApi, type RunningApi } from '../../api/server';
+import { loadConfig } from '../../common/config';
 import { createPrisma, type PrismaClient } from '../../common/db';
+import { seedActiveBeneficiaries } from '../support/beneficiaries';
 import { startCountingRoute, type CountingRoute } from '../support/counting-route';
-import { call, startSystem, type System } from '../support/system';
+import { call, eventually, startSystem, type System } from '../support/system';
 
 /*
  * Idempotency-Key on the real router and Postgres, through a route of its own whose handler
@@ -257,13 +263,19 @@ describe('Idempotency-Key', () => {
 
 describe('Idempotency-Key on the real API', () => {
   let sys: System;
-
+  let temporal: Client;
   beforeAll(async () => {
     sys = await startSystem();
+    temporal = new Client({
+      connection: await Connection.connect({ address: sys.config.temporal.address }),
+      namespace: sys.config.temporal.namespace,
+      dataConverter: createDataConverter(sys.config.pii),
+    });
     await call(sys.api.url, 'POST', '/v1/projects', { id: 'idem-it', name: 'Idempotency' });
   }, 90_000);
 
   afterAll(async () => {
+    await temporal?.connection.close();
     await sys?.stop();
   });
 
@@ -289,4 +301,119 @@ describe('Idempotency-Key on the real API', () => {
     const metrics = await call(sys.api.url, 'GET', '/metrics');
     expect(metrics.body).toMatch(/rahat_workflow_starts_total\{workflow_type="registerBeneficiaryWorkflow",outcome="started"\} 1\n/);
   }, 30_000);
+
+  const batchesOf = (projectId: string) => sys.prisma.distributionBatch.findMany({ where: { projectId } });
+
+  it('When the idempotency record of a batch is lost and the request is retried with its key, Then the same batch answers and no second one is made', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-lost', 2);
+    const key = randomUUID();
+    const body = { projectId: 'idem-lost', beneficiaryIds: people.map((p) => p.id), amount: '4' };
+
+    const first = await call(sys.api.url, 'POST', '/v1/distributions/batches', body, { headers: { 'idempotency-key': key } });
+    await sys.prisma.idempotencyRecord.deleteMany({ where: { key } });
+    const again = await call(sys.api.url, 'POST', '/v1/distributions/batches', body, { headers: { 'idempotency-key': key } });
+
+    expect(first.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect((await batchesOf('idem-lost')).map((b) => b.id)).toEqual([first.body.id]);
+  }, 60_000);
+
+  it('When a batch was written but its workflow could not start, Then the retry with the key starts that batch and makes no second one', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-down', 2);
+    const key = randomUUID();
+    const body = { projectId: 'idem-down', beneficiaryIds: people.map((p) => p.id), amount: '4' };
+    // An API instance whose Temporal is unreachable, over the same database.
+    const downApi: RunningApi = await startApi(
+      loadConfig({ ...process.env, API_PORT: '0', TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_TASK_QUEUE: sys.config.temporal.taskQueue }),
+      pino({ level: 'silent' }),
+    );
+    const bearer = await sys.adminToken();
+    try {
+      const failed = await call(downApi.url, 'POST', '/v1/distributions/batches', body, {
+        auth: { bearer },
+        headers: { 'idempotency-key': key },
+      });
+      expect(failed.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      await downApi.close();
+    }
+    const retried = await call(sys.api.url, 'POST', '/v1/distributions/batches', body, { headers: { 'idempotency-key': key } });
+
+    expect(retried.status).toBe(202);
+    const batches = await batchesOf('idem-down');
+    expect(batches.map((b) => b.id)).toEqual([retried.body.id]);
+    await eventually(
+      async () => (await sys.prisma.distributionBatch.findUniqueOrThrow({ where: { id: retried.body.id } })).status,
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
+  }, 90_000);
+
+  it('When a request with the key is still being handled (its holder alive) after a minute, Then a duplicate gets 409 and does not run it again', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-slow', 1);
+    const key = randomUUID();
+    const body = { projectId: 'idem-slow', beneficiaryIds: [people[0]!.id], amount: '4' };
+    const print = fingerprint({ method: 'POST', baseUrl: '', path: '/v1/distributions/batches', query: {}, body });
+    const actor = `user:${sys.admin.id}`;
+    // The first request started two minutes ago and is still running: its lock is fresh.
+    await sys.prisma.idempotencyRecord.create({
+      data: {
+        actor,
+        key,
+        fingerprint: print,
+        createdAt: new Date(Date.now() - 120_000),
+        expiresAt: new Date(Date.now() + 3600_000),
+        lockedUntil: new Date(Date.now() + 30_000),
+      },
+    });
+
+    const duplicate = await call(sys.api.url, 'POST', '/v1/distributions/batches', body, { headers: { 'idempotency-key': key } });
+
+    expect(duplicate.status).toBe(409);
+    expect(await batchesOf('idem-slow')).toEqual([]);
+  }, 30_000);
+
+  it('When a batch with a caller-given batchId and no key is sent again, Then the same 202 answers and nothing new is made; another body with that batchId is 409', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-own-id', 2);
+    const batchId = `own-${randomUUID()}`;
+    const body = { projectId: 'idem-own-id', batchId, beneficiaryIds: people.map((p) => p.id), amount: '3' };
+
+    const first = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
+    const again = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
+    const other = await call(sys.api.url, 'POST', '/v1/distributions/batches', { ...body, amount: '4' });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('location')).toBe(`/v1/distributions/batches/${batchId}`);
+    expect(other.status).toBe(409);
+    expect(other.body.errors).toEqual([{ field: 'body.batchId', message: 'already used' }]);
+    expect(await sys.prisma.payout.count({ where: { batchId } })).toBe(2);
+  }, 30_000);
+
+  it('When a finished batch is asked for again, even while the database still says RUNNING, Then its workflow is not run again', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-done', 1);
+    const body = { projectId: 'idem-done', batchId: `done-${randomUUID()}`, beneficiaryIds: [people[0]!.id], amount: '2' };
+    const first = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
+    await eventually(
+      async () => (await sys.prisma.distributionBatch.findUniqueOrThrow({ where: { id: body.batchId } })).status,
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
+    const handle = temporal.workflow.getHandle(first.body.workflowId);
+    const run = (await handle.describe()).runId;
+
+    const again = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
+    await sys.prisma.distributionBatch.update({ where: { id: body.batchId }, data: { status: 'RUNNING' } });
+    const lagging = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
+    await sys.prisma.distributionBatch.update({ where: { id: body.batchId }, data: { status: 'COMPLETED' } });
+
+    expect(again.body).toEqual(first.body);
+    expect(lagging.status).toBe(202);
+    expect(lagging.body).toEqual(first.body);
+    const latest = await handle.describe();
+    expect(latest.runId).toBe(run);
+    expect(latest.status.name).toBe('COMPLETED');
+    expect(await sys.token.balanceOf(people[0]!.address)).toBe(2n);
+  }, 90_000);
 });
