@@ -122,9 +122,16 @@ function keepLease(store: IdempotencyStore, hold: Hold, logger: Logger): { stop(
   };
 }
 
-/** Method, path, query and body with keys sorted: key order and whitespace do not make a request different. */
-export function fingerprint(req: Pick<Request, 'method' | 'baseUrl' | 'path' | 'query' | 'body'>): string {
-  const canonical = JSON.stringify([req.method, req.baseUrl + req.path, sortKeys(req.query), sortKeys(req.body ?? null)]);
+/**
+ * Method, path, query and body with keys sorted: key order and whitespace do not make a request
+ * different. An upload's body is its media type and bytes, given as their sha256 (never held in memory).
+ */
+export function fingerprint(
+  req: Pick<Request, 'method' | 'baseUrl' | 'path' | 'query' | 'body'>,
+  upload?: { contentType: string; sha256: string },
+): string {
+  const body = upload ? { upload: [upload.contentType, upload.sha256] } : sortKeys(req.body ?? null);
+  const canonical = JSON.stringify([req.method, req.baseUrl + req.path, sortKeys(req.query), body]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { PrismaClient } from '../common/db';
 import type { Logger } from '../common/logger';
 import { requestContext } from '../common/request-context';
@@ -12,6 +12,7 @@ import { requireJsonBody, type RateLimiter } from './security';
 import { actorScope, fingerprint, idempotencyKeyOf, withIdempotency } from './idempotency';
 import { idempotencyStore, type LeaseTimings } from './idempotency-store';
 import { idFromKey } from './request-ids';
+import { spoolBody } from './upload-spool';
 import { parse } from './validate';
 
 export interface RouterDeps {
@@ -22,6 +23,9 @@ export interface RouterDeps {
   /** Idempotency-Key leases; the default (30 s, renewed every 10 s) unless a test shortens it. */
   lease?: LeaseTimings;
 }
+
+/** The body's media type without parameters: `Text/CSV; charset=utf-8` is text/csv. */
+const mediaType = (req: Request) => (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Default deny: a spec must name a known permission, or 'public' on purpose. */
 function checkSpecs(specs: RouteSpec[]): void {
@@ -39,7 +43,7 @@ function checkSpecs(specs: RouteSpec[]): void {
 /**
  * Builds the express router from route specs:
  * audit (mutations) → authenticate → rate limit → authorise → validate → project scope →
- * (starting work) Idempotency-Key → handle.
+ * (uploads) spool the body → (starting work) Idempotency-Key → handle.
  */
 export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
   checkSpecs(specs);
@@ -92,22 +96,27 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
       const key = spec.startsWork ? idempotencyKeyOf(req) : undefined;
       // The request id rides along into any workflow the handler starts (common/request-context-client.ts).
       await requestContext.run({ requestId: req.id }, async () => {
-        const ctx = { req, res, body, query, params, actor };
-        if (!spec.startsWork) return spec.handler(ctx);
-        const scope = actorScope(actor);
-        const request = {
-          fingerprint: fingerprint(req),
-          keyedId: key === undefined ? undefined : idFromKey({ actor: scope, route: action, key }),
-        };
-        await withIdempotency(idempotency, {
-          req,
-          res,
-          actor: scope,
-          key,
-          fingerprint: request.fingerprint,
-          logger: deps.logger,
-          run: () => spec.handler({ ...ctx, request }),
-        });
+        const upload = spec.upload ? await spoolBody(req, spec.upload.maxBytes) : undefined;
+        try {
+          const ctx = { req, res, body, query, params, actor, upload };
+          if (!spec.startsWork) return await spec.handler(ctx);
+          const scope = actorScope(actor);
+          const request = {
+            fingerprint: fingerprint(req, upload && { contentType: mediaType(req), sha256: upload.sha256 }),
+            keyedId: key === undefined ? undefined : idFromKey({ actor: scope, route: action, key }),
+          };
+          await withIdempotency(idempotency, {
+            req,
+            res,
+            actor: scope,
+            key,
+            fingerprint: request.fingerprint,
+            logger: deps.logger,
+            run: () => spec.handler({ ...ctx, request }),
+          });
+        } finally {
+          await upload?.remove();
+        }
       });
     });
   }

@@ -1,7 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { fingerprint } from '../../api/idempotency';
+import { idFromKey } from '../../api/request-ids';
 import { createDataConverter } from '../../common/data-converter';
 import { startApi, type RunningApi } from '../../api/server';
 import { loadConfig } from '../../common/config';
@@ -264,8 +267,17 @@ describe('Idempotency-Key', () => {
 describe('Idempotency-Key on the real API', () => {
   let sys: System;
   let temporal: Client;
+  // A partner registry for pulls: one page of one person per request, so each pull imports one.
+  const feed = createServer((_req, res) => {
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ items: [{ externalId: `feed-${randomUUID()}` }], next: null }));
+  });
+
   beforeAll(async () => {
-    sys = await startSystem();
+    await new Promise<void>((r) => feed.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed`;
+    sys = await startSystem({ IMPORT_PARTNERS: JSON.stringify({ feed: { url, token: 't' } }) });
     temporal = new Client({
       connection: await Connection.connect({ address: sys.config.temporal.address }),
       namespace: sys.config.temporal.namespace,
@@ -277,6 +289,7 @@ describe('Idempotency-Key on the real API', () => {
   afterAll(async () => {
     await temporal?.connection.close();
     await sys?.stop();
+    await new Promise((r) => feed.close(r));
   });
 
   it('When a registration is retried with its key, Then the 202 is replayed and Temporal saw one start', async () => {
@@ -302,7 +315,41 @@ describe('Idempotency-Key on the real API', () => {
     expect(metrics.body).toMatch(/rahat_workflow_starts_total\{workflow_type="registerBeneficiaryWorkflow",outcome="started"\} 1\n/);
   }, 30_000);
 
+  const csvHeaders = (key: string) => ({ 'idempotency-key': key, 'content-type': 'text/csv' });
   const batchesOf = (projectId: string) => sys.prisma.distributionBatch.findMany({ where: { projectId } });
+
+  it('When a CSV batch upload is sent twice with one key, Then the first answer is replayed and one batch exists; another body with that key is 422', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-upload', 300);
+    const csv = `beneficiaryId,amount\n${people.map((p) => `${p.id},5`).join('\n')}\n`;
+    const key = randomUUID();
+    const path = '/v1/distributions/batches/upload?projectId=idem-upload';
+
+    const first = await call(sys.api.url, 'POST', path, csv, { headers: csvHeaders(key) });
+    const again = await call(sys.api.url, 'POST', path, csv, { headers: csvHeaders(key) });
+    const other = await call(sys.api.url, 'POST', path, csv.replace(/,5\n/, ',6\n'), { headers: csvHeaders(key) });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(other.status).toBe(422);
+    expect(other.body.errors[0].field).toBe('header.Idempotency-Key');
+    expect((await batchesOf('idem-upload')).map((b) => b.id)).toEqual([first.body.id]);
+  }, 60_000);
+
+  it('When an import upload is sent twice with one key, Then one import exists and the answer is replayed', async () => {
+    const key = randomUUID();
+    const csv = `externalId,name\nidem-imp-${randomUUID()},Asha\nidem-imp-${randomUUID()},Bina\n`;
+    const path = '/v1/imports?projectId=idem-it&deployWallets=false';
+
+    const first = await call(sys.api.url, 'POST', path, csv, { headers: csvHeaders(key) });
+    const again = await call(sys.api.url, 'POST', path, csv, { headers: csvHeaders(key) });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(await sys.prisma.beneficiaryImport.count({ where: { projectId: 'idem-it', source: 'csv' } })).toBe(1);
+  }, 60_000);
 
   it('When the idempotency record of a batch is lost and the request is retried with its key, Then the same batch answers and no second one is made', async () => {
     const people = await seedActiveBeneficiaries(sys.prisma, 'idem-lost', 2);
@@ -373,6 +420,26 @@ describe('Idempotency-Key on the real API', () => {
     expect(await batchesOf('idem-slow')).toEqual([]);
   }, 30_000);
 
+  const keyed = (key: string) => ({ headers: { 'idempotency-key': key } });
+  const finished = (id: string) =>
+    eventually(
+      () => sys.prisma.beneficiaryImport.findUniqueOrThrow({ where: { id } }),
+      (i) => Boolean(i.finishedAt),
+      60_000,
+    );
+  /** An API instance whose Temporal is unreachable, over the same database. */
+  async function withTemporalDown<T>(act: (url: string, bearer: string) => Promise<T>): Promise<T> {
+    const down = await startApi(
+      loadConfig({ ...process.env, API_PORT: '0', TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_TASK_QUEUE: sys.config.temporal.taskQueue }),
+      pino({ level: 'silent' }),
+    );
+    try {
+      return await act(down.url, await sys.adminToken());
+    } finally {
+      await down.close();
+    }
+  }
+
   it('When a batch with a caller-given batchId and no key is sent again, Then the same 202 answers and nothing new is made; another body with that batchId is 409', async () => {
     const people = await seedActiveBeneficiaries(sys.prisma, 'idem-own-id', 2);
     const batchId = `own-${randomUUID()}`;
@@ -389,6 +456,56 @@ describe('Idempotency-Key on the real API', () => {
     expect(other.status).toBe(409);
     expect(other.body.errors).toEqual([{ field: 'body.batchId', message: 'already used' }]);
     expect(await sys.prisma.payout.count({ where: { batchId } })).toBe(2);
+  }, 30_000);
+
+  it('When a CSV upload with a caller-given batchId and no key is sent again, Then it answers the same; another file with that batchId is 409 on query.batchId', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-own-csv', 3);
+    const batchId = `own-csv-${randomUUID()}`;
+    const path = `/v1/distributions/batches/upload?projectId=idem-own-csv&batchId=${batchId}`;
+    const csv = people.map((p) => `${p.id},2`).join('\n');
+    const headers = { 'content-type': 'text/csv' };
+
+    const first = await call(sys.api.url, 'POST', path, csv, { headers });
+    const again = await call(sys.api.url, 'POST', path, csv, { headers });
+    const other = await call(sys.api.url, 'POST', path, csv.replace(/,2$/, ',3'), { headers });
+
+    expect(first.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(other.status).toBe(409);
+    expect(other.body.errors).toEqual([{ field: 'query.batchId', message: 'already used' }]);
+    expect(await sys.prisma.payout.count({ where: { batchId } })).toBe(3);
+  }, 30_000);
+
+  it('When batches are made inline, for a group and from a CSV, Then payouts.seq numbers them from 0 in the order of the request', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-seq', 6);
+    const shuffled = [people[3]!, people[0]!, people[5]!, people[1]!, people[4]!, people[2]!].map((p) => p.id);
+    const seqOrder = async (batchId: string) =>
+      (await sys.prisma.payout.findMany({ where: { batchId }, orderBy: { seq: 'asc' } })).map((p) => [p.seq, p.beneficiaryId]);
+    const numbered = (ids: string[]) => ids.map((id, i) => [i, id]);
+    const group = (await call(sys.api.url, 'POST', '/v1/groups', { projectId: 'idem-seq', name: 'seq' })).body.id;
+    await call(sys.api.url, 'POST', `/v1/groups/${group}/members`, { beneficiaryIds: shuffled });
+
+    const inline = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: 'idem-seq',
+      payouts: shuffled.map((beneficiaryId) => ({ beneficiaryId, amount: '1' })),
+    });
+    const listed = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: 'idem-seq',
+      beneficiaryIds: shuffled,
+      amount: '1',
+    });
+    const grouped = await call(sys.api.url, 'POST', '/v1/distributions/batches', { projectId: 'idem-seq', groupId: group, amount: '1' });
+    // A header, a blank line and the file's own order.
+    const csv = `beneficiaryId,amount\n${shuffled.slice(0, 3).join(',1\n')},1\n\n${shuffled.slice(3).join(',1\n')},1\n`;
+    const uploaded = await call(sys.api.url, 'POST', '/v1/distributions/batches/upload?projectId=idem-seq', csv, {
+      headers: { 'content-type': 'text/csv' },
+    });
+
+    expect(await seqOrder(inline.body.id)).toEqual(numbered(shuffled));
+    expect(await seqOrder(listed.body.id)).toEqual(numbered(shuffled));
+    expect(await seqOrder(grouped.body.id)).toEqual(numbered([...shuffled].sort()));
+    expect(grouped.body.payouts).toBe(6);
+    expect(await seqOrder(uploaded.body.id)).toEqual(numbered(shuffled));
   }, 30_000);
 
   it('When a finished batch is asked for again, even while the database still says RUNNING, Then its workflow is not run again', async () => {
@@ -415,5 +532,90 @@ describe('Idempotency-Key on the real API', () => {
     expect(latest.runId).toBe(run);
     expect(latest.status.name).toBe('COMPLETED');
     expect(await sys.token.balanceOf(people[0]!.address)).toBe(2n);
+  }, 90_000);
+
+  it('When an import upload is refused (400) and sent again with its key, Then it is refused again; the fixed file with that key is imported', async () => {
+    const key = randomUUID();
+    const path = '/v1/imports?projectId=idem-it&deployWallets=false';
+    const fixed = `externalId,name\nidem-fix-${randomUUID()},Asha\n`;
+
+    const refused = await call(sys.api.url, 'POST', path, 'externalId,name\nbad,"unterminated\n', { headers: csvHeaders(key) });
+    const again = await call(sys.api.url, 'POST', path, 'externalId,name\nbad,"unterminated\n', { headers: csvHeaders(key) });
+    const imported = await call(sys.api.url, 'POST', path, fixed, { headers: csvHeaders(key) });
+
+    expect(refused.status).toBe(400);
+    expect(again.status).toBe(400);
+    expect(again.body.detail).toBe(refused.body.detail);
+    expect(imported.status).toBe(202);
+    expect(await finished(imported.body.id)).toMatchObject({ status: 'COMPLETED', enrolledRows: 1 });
+    // The refused file's import, staged again: no second import for the key.
+    expect(imported.body.id).toBe(idFromKey({ actor: `user:${sys.admin.id}`, route: 'POST /v1/imports', key }));
+  }, 60_000);
+
+  it('When an import upload died mid-staging (left RECEIVING, rows half written), Then the retry with the key takes over, restages it from the retried body and runs it', async () => {
+    const key = randomUUID();
+    const csv = `externalId,name\nidem-re-${randomUUID()},Asha\nidem-re-${randomUUID()},Bina\n`;
+    const query = { projectId: 'idem-it', deployWallets: 'false' };
+    const print = fingerprint(
+      { method: 'POST', baseUrl: '', path: '/v1/imports', query, body: undefined },
+      { contentType: 'text/csv', sha256: createHash('sha256').update(csv).digest('hex') },
+    );
+    const actor = `user:${sys.admin.id}`;
+    const id = idFromKey({ actor, route: 'POST /v1/imports', key });
+    // What the API that died left: its import, a row it had staged, and its record, lease run out.
+    await sys.prisma.beneficiaryImport.create({
+      data: { id, projectId: 'idem-it', source: 'csv', dryRun: false, deployWallets: false, chunkSize: 100, requestFingerprint: print },
+    });
+    await sys.prisma.importRow.create({
+      data: { importId: id, rowNumber: 9, status: 'INVALID', errors: [{ field: '(row)', message: 'stale' }] },
+    });
+    await sys.prisma.idempotencyRecord.create({
+      data: { actor, key, fingerprint: print, expiresAt: new Date(Date.now() + 3600_000), lockedUntil: new Date(Date.now() - 1000) },
+    });
+
+    const retried = await call(sys.api.url, 'POST', `/v1/imports?${new URLSearchParams(query)}`, csv, { headers: csvHeaders(key) });
+
+    expect(retried.status).toBe(202);
+    expect(retried.body).toMatchObject({ id, rows: 2, invalidRows: 0 });
+    expect(await finished(id)).toMatchObject({ status: 'COMPLETED', totalRows: 2, enrolledRows: 2 });
+    expect((await sys.prisma.importRow.findMany({ where: { importId: id } })).map((r) => r.rowNumber)).toEqual([1, 2]);
+  }, 90_000);
+
+  it('When an import was staged but its workflow could not start, Then the retry with the key starts it, staging nothing twice', async () => {
+    const key = randomUUID();
+    const csv = `externalId,name\nidem-down-${randomUUID()},Asha\nidem-down-${randomUUID()},Bina\n`;
+    const path = '/v1/imports?projectId=idem-it&deployWallets=false';
+
+    const failed = await withTemporalDown((url, bearer) => call(url, 'POST', path, csv, { auth: { bearer }, headers: csvHeaders(key) }));
+    const retried = await call(sys.api.url, 'POST', path, csv, { headers: csvHeaders(key) });
+
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(retried.status).toBe(202);
+    expect(retried.body).toMatchObject({ status: 'VALIDATING', rows: 2, invalidRows: 0 });
+    expect(await finished(retried.body.id)).toMatchObject({ status: 'COMPLETED', enrolledRows: 2 });
+    expect(await sys.prisma.importRow.count({ where: { importId: retried.body.id } })).toBe(2);
+  }, 90_000);
+
+  it('When a pull with a key is sent twice, and again after its record is lost, Then one import is made and pulled once; another body with the key is 422, record or not', async () => {
+    const key = randomUUID();
+    const body = { projectId: 'idem-it', partner: 'feed', deployWallets: false };
+
+    const first = await call(sys.api.url, 'POST', '/v1/imports/pull', body, keyed(key));
+    const again = await call(sys.api.url, 'POST', '/v1/imports/pull', body, keyed(key));
+    await finished(first.body.id);
+    await sys.prisma.idempotencyRecord.deleteMany({ where: { key } });
+    const lost = await call(sys.api.url, 'POST', '/v1/imports/pull', body, keyed(key));
+    // With no record left either, the import made for the key is what refuses another body.
+    await sys.prisma.idempotencyRecord.deleteMany({ where: { key } });
+    const other = await call(sys.api.url, 'POST', '/v1/imports/pull', { ...body, dryRun: true }, keyed(key));
+
+    expect(first.status).toBe(202);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(lost.status).toBe(202);
+    expect(lost.body).toEqual(first.body);
+    expect(other.status).toBe(422);
+    expect(other.body.errors[0].field).toBe('header.Idempotency-Key');
+    expect(await sys.prisma.beneficiaryImport.count({ where: { source: 'partner:feed' } })).toBe(1);
+    expect(await finished(first.body.id)).toMatchObject({ status: 'COMPLETED', enrolledRows: 1 });
   }, 90_000);
 });
