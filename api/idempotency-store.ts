@@ -1,80 +1,139 @@
 import { Prisma, type PrismaClient } from '../common/db';
+import { isUniqueViolation } from './db-errors';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** An unfinished record this old belongs to a request that died (API restart) and may be taken over. */
-const STALE_AFTER_MS = 60_000;
+
+/**
+ * The request holding a key pushes its lease forward every renewMs while it runs; a record is
+ * taken over only when its lease has run out (the holder died, or ended it with an error).
+ * Three renewals fit in a lease, so a slow database round or a GC pause does not lose it.
+ */
+export interface LeaseTimings {
+  leaseMs: number;
+  renewMs: number;
+}
+export const LEASE: LeaseTimings = { leaseMs: 30_000, renewMs: 10_000 };
+/** Records written before leases existed (locked_until null) keep the old rule: 60 s from their start. */
+const LEGACY_LEASE_MS = 60_000;
+
+/** The claim a request holds: createdAt is the time of the current claim and doubles as its token. */
+export interface Hold {
+  actor: string;
+  key: string;
+  token: Date;
+}
 
 export type Claim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; hold: Hold }
   | { kind: 'conflict' }
   | { kind: 'in-progress' }
   | { kind: 'replay'; status: number; body: unknown; location: string | null };
 
-type Row = Awaited<ReturnType<PrismaClient['idempotencyRecord']['findUnique']>>;
+type Row = NonNullable<Awaited<ReturnType<PrismaClient['idempotencyRecord']['findUnique']>>>;
 
 /**
  * Postgres-backed: insert first, so of two concurrent requests with one key exactly one wins
- * the primary key (actor, key) and runs; the other sees the winner's row.
+ * the primary key (actor, key) and runs; the other sees the winner's row. Every later write
+ * is a compare-and-set on the claim's token, so a holder that lost its lease changes nothing.
  */
-export function idempotencyStore(prisma: PrismaClient) {
-  const id = (actor: string, key: string) => ({ actor_key: { actor, key } });
+export function idempotencyStore(prisma: PrismaClient, timings: LeaseTimings = LEASE) {
+  const held = (h: Hold) => ({ actor: h.actor, key: h.key, createdAt: h.token, responseStatus: null });
+  const leaseEnd = (row: Row) => row.lockedUntil?.getTime() ?? row.createdAt.getTime() + LEGACY_LEASE_MS;
 
   async function claim(actor: string, key: string, fingerprint: string, retries = 2): Promise<Claim> {
     const now = Date.now();
+    const token = new Date(now);
     try {
-      await prisma.idempotencyRecord.create({ data: { actor, key, fingerprint, expiresAt: new Date(now + IDEMPOTENCY_TTL_MS) } });
-      return { kind: 'claimed' };
+      await prisma.idempotencyRecord.create({
+        data: {
+          actor,
+          key,
+          fingerprint,
+          createdAt: token,
+          lockedUntil: new Date(now + timings.leaseMs),
+          expiresAt: new Date(now + IDEMPOTENCY_TTL_MS),
+        },
+      });
+      return { kind: 'claimed', hold: { actor, key, token } };
     } catch (err) {
-      if (!(err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')) throw err;
+      if (!isUniqueViolation(err)) throw err;
     }
-    const row = await prisma.idempotencyRecord.findUnique({ where: id(actor, key) });
-    if (!row) return retries > 0 ? claim(actor, key, fingerprint, retries - 1) : { kind: 'in-progress' };
-    const expired = row.expiresAt.getTime() <= now;
-    const abandoned = row.responseStatus === null && row.createdAt.getTime() < now - STALE_AFTER_MS && row.fingerprint === fingerprint;
-    if (expired || abandoned) {
-      if (await takeOver(row, fingerprint)) return { kind: 'claimed' };
-      return retries > 0 ? claim(actor, key, fingerprint, retries - 1) : { kind: 'in-progress' };
-    }
+    const row = await prisma.idempotencyRecord.findUnique({ where: { actor_key: { actor, key } } });
+    const again = () => (retries > 0 ? claim(actor, key, fingerprint, retries - 1) : ({ kind: 'in-progress' } as const));
+    if (!row) return again();
+    const open = row.responseStatus === null;
+    const alive = open && leaseEnd(row) > now;
+    // An expired record is forgotten, unless its request is still running.
+    if (row.expiresAt.getTime() <= now && !alive) return (await takeOver(row, fingerprint, token)) ?? again();
     if (row.fingerprint !== fingerprint) return { kind: 'conflict' };
-    if (row.responseStatus === null) return { kind: 'in-progress' };
-    return { kind: 'replay', status: row.responseStatus, body: row.responseBody, location: row.location };
+    if (!open) return { kind: 'replay', status: row.responseStatus!, body: row.responseBody, location: row.location };
+    if (alive) return { kind: 'in-progress' };
+    // Same request, lease run out: run it again. Safe, because what it creates is keyed by the
+    // request (derived ids, request fingerprints on batches and imports) and resumes.
+    return (await takeOver(row, fingerprint, token)) ?? again();
   }
 
-  /** Compare-and-set on createdAt: of two requests taking over one row, one wins. */
-  async function takeOver(row: NonNullable<Row>, fingerprint: string): Promise<boolean> {
-    const now = Date.now();
+  /** Compare-and-set on the row as it was read: of two requests taking over one row, one wins. */
+  async function takeOver(row: Row, fingerprint: string, token: Date): Promise<Claim | undefined> {
+    const now = token.getTime();
     const { count } = await prisma.idempotencyRecord.updateMany({
-      where: { actor: row.actor, key: row.key, createdAt: row.createdAt },
+      where: { actor: row.actor, key: row.key, createdAt: row.createdAt, lockedUntil: row.lockedUntil, responseStatus: row.responseStatus },
       data: {
         fingerprint,
-        createdAt: new Date(now),
+        createdAt: token,
+        lockedUntil: new Date(now + timings.leaseMs),
         expiresAt: new Date(now + IDEMPOTENCY_TTL_MS),
         responseStatus: null,
         responseBody: Prisma.DbNull,
         location: null,
       },
     });
-    return count === 1;
+    return count === 1 ? { kind: 'claimed', hold: { actor: row.actor, key: row.key, token } } : undefined;
   }
 
   return {
+    timings,
     claim,
-    async complete(actor: string, key: string, response: { status: number; body: unknown; location?: string }): Promise<void> {
-      await prisma.idempotencyRecord.update({
-        where: id(actor, key),
+    /** Pushes the lease forward; false when the claim was lost (taken over after a missed lease). */
+    async renew(h: Hold): Promise<boolean> {
+      const { count } = await prisma.idempotencyRecord.updateMany({
+        where: held(h),
+        data: { lockedUntil: new Date(Date.now() + timings.leaseMs) },
+      });
+      return count === 1;
+    },
+    /** Stores the answer to replay; false when the claim was lost. */
+    async complete(h: Hold, response: { status: number; body: unknown; location?: string }): Promise<boolean> {
+      const { count } = await prisma.idempotencyRecord.updateMany({
+        where: held(h),
         data: {
           responseStatus: response.status,
           responseBody: (response.body ?? null) as Prisma.InputJsonValue,
           location: response.location ?? null,
+          lockedUntil: null,
         },
       });
+      return count === 1;
     },
-    /** Frees the key after a failed attempt, so the caller may retry with it. */
-    async release(actor: string, key: string): Promise<void> {
-      await prisma.idempotencyRecord.deleteMany({ where: { actor, key, responseStatus: null } });
+    /** Frees the key after an answer that changed nothing (a 4xx): the caller may use it for anything. */
+    async release(h: Hold): Promise<void> {
+      await prisma.idempotencyRecord.deleteMany({ where: held(h) });
     },
+    /**
+     * After a 5xx or a thrown error, which may follow side effects: the lease ends now, so a retry
+     * of the same request takes over at once and resumes, and the fingerprint stays, so the key
+     * cannot be used for another request.
+     */
+    async endLease(h: Hold): Promise<void> {
+      await prisma.idempotencyRecord.updateMany({ where: held(h), data: { lockedUntil: new Date() } });
+    },
+    /** Expired records, but never one whose request still holds its lease. */
     async purgeExpired(): Promise<number> {
-      return (await prisma.idempotencyRecord.deleteMany({ where: { expiresAt: { lt: new Date() } } })).count;
+      const now = new Date();
+      const { count } = await prisma.idempotencyRecord.deleteMany({
+        where: { expiresAt: { lt: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
+      });
+      return count;
     },
   };
 }

@@ -126,7 +126,8 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Json {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Retry-safe key (1-255 printable characters): the same key with the same request replays the first answer for 24 h.',
+          description:
+            'Retry-safe key (1-255 printable characters): the same key with the same request (for uploads: the same bytes) replays the first answer for 24 h.',
           schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
         },
         RequestId: {

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Actor } from './auth/actor';
 import type { Permission } from './auth/permissions';
+import type { SpooledBody } from './upload-spool';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -13,6 +14,18 @@ export interface HandlerContext<B, Q, P> {
   params: P;
   /** Undefined only on 'public' routes. */
   actor: Actor | undefined;
+  /** Set on routes that start work: what makes a retry of this request the same request. */
+  request?: StartRequest;
+  /** Set on upload routes: the body, spooled to disk and hashed before the handler runs (read it here, not from req). */
+  upload?: SpooledBody;
+}
+
+/** docs/operations.md#idempotency-keys */
+export interface StartRequest {
+  /** sha256 of method, path, query and body (for uploads, of the body's bytes). Stored on what the request creates. */
+  fingerprint: string;
+  /** When an Idempotency-Key was sent: an id derived from caller, route and key, for what the request creates. */
+  keyedId: string | undefined;
 }
 
 /**
@@ -32,7 +45,7 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   upload?: { contentType: string | string[]; maxBytes: number };
   /** Also accepts the codec's browser session cookie (api/auth/cookies.ts) as credentials. */
   sessionCookie?: boolean;
-  /** Starts work: honours Idempotency-Key. */
+  /** Starts work: honours Idempotency-Key, and the handler gets `request`. */
   startsWork?: boolean;
   body?: B;
   query?: Q;

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import type { PrismaClient } from '../common/db';
 import type { Logger } from '../common/logger';
 import { requestContext } from '../common/request-context';
@@ -9,8 +9,10 @@ import { ALL_PERMISSIONS } from './auth/permissions';
 import { HttpProblem } from './problem';
 import type { RouteSpec } from './route-spec';
 import { requireJsonBody, type RateLimiter } from './security';
-import { withIdempotency } from './idempotency';
-import { idempotencyStore } from './idempotency-store';
+import { actorScope, fingerprint, idempotencyKeyOf, withIdempotency } from './idempotency';
+import { idempotencyStore, type LeaseTimings } from './idempotency-store';
+import { idFromKey } from './request-ids';
+import { spoolBody } from './upload-spool';
 import { parse } from './validate';
 
 export interface RouterDeps {
@@ -18,7 +20,12 @@ export interface RouterDeps {
   limiter: RateLimiter;
   prisma: PrismaClient;
   logger: Logger;
+  /** Idempotency-Key leases; the default (30 s, renewed every 10 s) unless a test shortens it. */
+  lease?: LeaseTimings;
 }
+
+/** The body's media type without parameters: `Text/CSV; charset=utf-8` is text/csv. */
+const mediaType = (req: Request) => (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 
 /** Default deny: a spec must name a known permission, or 'public' on purpose. */
 function checkSpecs(specs: RouteSpec[]): void {
@@ -35,12 +42,13 @@ function checkSpecs(specs: RouteSpec[]): void {
 
 /**
  * Builds the express router from route specs:
- * audit (mutations) → authenticate → rate limit → authorise → validate → project scope → handle.
+ * audit (mutations) → authenticate → rate limit → authorise → validate → project scope →
+ * (uploads) spool the body → (starting work) Idempotency-Key → handle.
  */
 export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
   checkSpecs(specs);
   const router = Router();
-  const idempotency = idempotencyStore(deps.prisma);
+  const idempotency = idempotencyStore(deps.prisma, deps.lease);
   for (const spec of specs) {
     const action = `${spec.method.toUpperCase()} ${spec.path}`;
     router[spec.method](spec.path, async (req, res) => {
@@ -85,11 +93,31 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
       if (actor && projectId !== undefined && !mayAccessProject(actor, projectId)) {
         throw new HttpProblem(403, 'Forbidden', `no access to project ${projectId}`);
       }
-      const run = () => spec.handler({ req, res, body, query, params, actor });
+      const key = spec.startsWork ? idempotencyKeyOf(req) : undefined;
       // The request id rides along into any workflow the handler starts (common/request-context-client.ts).
-      await requestContext.run({ requestId: req.id }, () =>
-        spec.startsWork ? withIdempotency(idempotency, { req, res, actor, run }) : run(),
-      );
+      await requestContext.run({ requestId: req.id }, async () => {
+        const upload = spec.upload ? await spoolBody(req, spec.upload.maxBytes) : undefined;
+        try {
+          const ctx = { req, res, body, query, params, actor, upload };
+          if (!spec.startsWork) return await spec.handler(ctx);
+          const scope = actorScope(actor);
+          const request = {
+            fingerprint: fingerprint(req, upload && { contentType: mediaType(req), sha256: upload.sha256 }),
+            keyedId: key === undefined ? undefined : idFromKey({ actor: scope, route: action, key }),
+          };
+          await withIdempotency(idempotency, {
+            req,
+            res,
+            actor: scope,
+            key,
+            fingerprint: request.fingerprint,
+            logger: deps.logger,
+            run: () => spec.handler({ ...ctx, request }),
+          });
+        } finally {
+          await upload?.remove();
+        }
+      });
     });
   }
   return router;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import readline from 'node:readline';
-import type { Request } from 'express';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { Permission } from '../auth/permissions';
-import { startBatchRound } from '../batch-runner';
+import { createOrResumeBatch } from '../batch-runner';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
@@ -25,14 +25,9 @@ interface RowError {
 }
 
 /** Streams `beneficiaryId,amount` lines (header optional), never holding the file in memory. */
-async function* csvRows(req: Request): AsyncGenerator<{ n: number; cells: string[] }> {
-  let bytes = 0;
-  req.on('data', (c: Buffer) => {
-    bytes += c.length;
-    if (bytes > MAX_BYTES) req.destroy(new HttpProblem(413, 'Payload Too Large', `uploads are limited to ${MAX_BYTES} bytes`));
-  });
+async function* csvRows(input: Readable): AsyncGenerator<{ n: number; cells: string[] }> {
   let n = 0;
-  for await (const line of readline.createInterface({ input: req, crlfDelay: Infinity })) {
+  for await (const line of readline.createInterface({ input, crlfDelay: Infinity })) {
     n++;
     const text = line.trim();
     if (!text || (n === 1 && /^beneficiaryId\s*,\s*amount$/i.test(text))) continue;
@@ -42,7 +37,6 @@ async function* csvRows(req: Request): AsyncGenerator<{ n: number; cells: string
 
 /** A batch from an uploaded CSV of (beneficiary, amount): hundreds of thousands of rows. */
 export function batchUploadRoutes(deps: ApiDeps): RouteSpec[] {
-  const { prisma, temporal, taskQueue, distribution } = deps;
   return [
     route({
       method: 'post',
@@ -50,97 +44,105 @@ export function batchUploadRoutes(deps: ApiDeps): RouteSpec[] {
       summary: 'Create a batch from a text/csv body of beneficiaryId,amount lines and start paying it',
       tags: ['batches'],
       permission: Permission.DistributionsWrite,
+      startsWork: true,
+      // The router spools the body to a temp file and hashes it first (api/upload-spool.ts).
       upload: { contentType: 'text/csv', maxBytes: MAX_BYTES },
       query,
       project: ({ query }) => query.projectId,
       responses: {
-        202: { description: 'Batch created and started' },
-        409: { description: 'batchId already used' },
+        202: { description: 'Batch created and started (or, for the same file and query again, resumed)' },
+        409: { description: 'batchId already used by another request' },
+        413: { description: 'More than 20 MB' },
         422: { description: 'Rows with errors (row, field, message); nothing was created' },
       },
-      async handler({ req, res, query: q }) {
-        const id = q.batchId ?? randomUUID();
-        if (await prisma.distributionBatch.findUnique({ where: { id } })) {
-          throw new HttpProblem(409, 'Conflict', `batch ${id} already exists`, [{ field: 'query.batchId', message: 'already used' }]);
-        }
-        const errors: RowError[] = [];
-        const seen = new Set<string>();
-        let count = 0;
-        let total = 0n;
-        // One transaction: a file with any bad row creates nothing.
-        await prisma.$transaction(
-          async (tx) => {
-            await tx.distributionBatch.create({
-              data: { id, projectId: q.projectId, target: { upload: 'text/csv' }, chunkSize: distribution.chunkSize },
-            });
-            let pending: { n: number; beneficiaryId: string; amount: string }[] = [];
-            const flush = async () => {
-              // One set-based statement per slice; a beneficiary outside the project is simply not joined.
-              // Once a row is bad nothing will be kept, so only the checks still run (a complete report).
-              const inserted =
-                errors.length > 0
-                  ? 0
-                  : await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, updated_at)
-                SELECT gen_random_uuid()::text, ${q.projectId}, b.id, ${id}, u.amount::numeric, now()
-                FROM unnest(${pending.map((p) => p.beneficiaryId)}::uuid[], ${pending.map((p) => p.amount)}::text[]) AS u(bid, amount)
-                JOIN beneficiaries b ON b.id = u.bid AND b.project_id = ${q.projectId}`;
-              if (inserted < pending.length) {
-                const known = new Set(
-                  (
-                    await tx.beneficiary.findMany({
-                      where: { id: { in: pending.map((p) => p.beneficiaryId) }, projectId: q.projectId },
-                      select: { id: true },
-                    })
-                  ).map((b) => b.id),
-                );
-                for (const p of pending)
-                  if (!known.has(p.beneficiaryId))
-                    errors.push({ row: p.n, field: 'beneficiaryId', message: 'not enrolled in this project' });
-              }
-              pending = [];
-            };
-            for await (const { n, cells } of csvRows(req)) {
-              if (errors.length >= MAX_REPORTED) break;
-              const parsed = row.safeParse({ beneficiaryId: cells[0], amount: cells[1] });
-              if (cells.length !== 2)
-                errors.push({ row: n, field: 'line', message: 'must have exactly two columns: beneficiaryId,amount' });
-              else if (!parsed.success)
-                for (const i of parsed.error.issues) errors.push({ row: n, field: String(i.path[0]), message: i.message });
-              else if (seen.has(parsed.data.beneficiaryId))
-                errors.push({ row: n, field: 'beneficiaryId', message: 'appears earlier in the file' });
-              else {
-                seen.add(parsed.data.beneficiaryId);
-                pending.push({ n, ...parsed.data });
-                count++;
-                total += BigInt(parsed.data.amount);
-                if (count > MAX_ROWS) errors.push({ row: n, field: 'line', message: `at most ${MAX_ROWS} rows` });
-              }
-              if (pending.length >= FLUSH) await flush();
-            }
-            if (pending.length) await flush();
-            if (errors.length === 0 && count === 0) errors.push({ row: 1, field: 'line', message: 'the file has no payouts' });
-            if (errors.length)
-              throw new HttpProblem(
-                422,
-                'Invalid rows',
-                `${errors.length} rows have errors; nothing was created`,
-                errors.map((e) => ({ field: `row ${e.row}: ${e.field}`, message: e.message })),
-              );
-            await tx.distributionBatch.update({ where: { id }, data: { payoutCount: count, totalAmount: total.toString() } });
-          },
-          { timeout: 300_000, maxWait: 10_000 },
+      async handler({ req, res, query: q, request, upload }) {
+        const { fingerprint, keyedId } = request!;
+        const id = q.batchId ?? keyedId ?? randomUUID();
+        const b = { id, projectId: q.projectId, chosenBy: q.batchId ? { field: 'query.batchId' as const } : ('key' as const) };
+        const answer = await createOrResumeBatch(deps, { ...b, fingerprint, requestId: req.id }, () =>
+          createFromCsv(deps, { id, projectId: q.projectId, fingerprint }, upload!.open()),
         );
-        const workflowId = await startBatchRound(temporal, {
-          taskQueue,
-          batchId: id,
-          projectId: q.projectId,
-          round: 0,
-          concurrency: distribution.concurrency,
-          requestId: req.id,
-        });
-        const self = `/v1/distributions/batches/${id}`;
-        res.status(202).location(self).json({ id, status: 'CREATED', workflowId, payouts: count, links: { self } });
+        res.status(202).location(answer.links.self).json(answer);
       },
     }),
   ];
+}
+
+/**
+ * One transaction: a file with any bad row creates nothing. The batch row, with the request's
+ * fingerprint, comes first; each kept row's seq is its place among the kept rows of the file.
+ * Returns the payout count.
+ */
+async function createFromCsv(
+  { prisma, distribution }: ApiDeps,
+  b: { id: string; projectId: string; fingerprint: string },
+  csv: Readable,
+): Promise<number> {
+  const { id, projectId } = b;
+  const errors: RowError[] = [];
+  const seen = new Set<string>();
+  let count = 0;
+  let total = 0n;
+  await prisma.$transaction(
+    async (tx) => {
+      await tx.distributionBatch.create({
+        data: { id, projectId, target: { upload: 'text/csv' }, chunkSize: distribution.chunkSize, requestFingerprint: b.fingerprint },
+      });
+      let pending: { n: number; seq: number; beneficiaryId: string; amount: string }[] = [];
+      const flush = async () => {
+        // One set-based statement per slice; a beneficiary outside the project is simply not joined.
+        // Once a row is bad nothing will be kept, so only the checks still run (a complete report).
+        const inserted =
+          errors.length > 0
+            ? 0
+            : await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, seq, updated_at)
+              SELECT gen_random_uuid()::text, ${projectId}, b.id, ${id}, u.amount::numeric, u.seq, now()
+              FROM unnest(${pending.map((p) => p.beneficiaryId)}::uuid[], ${pending.map((p) => p.amount)}::text[],
+                          ${pending.map((p) => p.seq)}::int[]) AS u(bid, amount, seq)
+              JOIN beneficiaries b ON b.id = u.bid AND b.project_id = ${projectId}`;
+        if (inserted < pending.length) {
+          const known = new Set(
+            (
+              await tx.beneficiary.findMany({
+                where: { id: { in: pending.map((p) => p.beneficiaryId) }, projectId },
+                select: { id: true },
+              })
+            ).map((r) => r.id),
+          );
+          for (const p of pending)
+            if (!known.has(p.beneficiaryId)) errors.push({ row: p.n, field: 'beneficiaryId', message: 'not enrolled in this project' });
+        }
+        pending = [];
+      };
+      for await (const { n, cells } of csvRows(csv)) {
+        if (errors.length >= MAX_REPORTED) break;
+        const parsed = row.safeParse({ beneficiaryId: cells[0], amount: cells[1] });
+        if (cells.length !== 2) errors.push({ row: n, field: 'line', message: 'must have exactly two columns: beneficiaryId,amount' });
+        else if (!parsed.success)
+          for (const i of parsed.error.issues) errors.push({ row: n, field: String(i.path[0]), message: i.message });
+        else if (seen.has(parsed.data.beneficiaryId))
+          errors.push({ row: n, field: 'beneficiaryId', message: 'appears earlier in the file' });
+        else {
+          seen.add(parsed.data.beneficiaryId);
+          pending.push({ n, seq: count, ...parsed.data });
+          count++;
+          total += BigInt(parsed.data.amount);
+          if (count > MAX_ROWS) errors.push({ row: n, field: 'line', message: `at most ${MAX_ROWS} rows` });
+        }
+        if (pending.length >= FLUSH) await flush();
+      }
+      if (pending.length) await flush();
+      if (errors.length === 0 && count === 0) errors.push({ row: 1, field: 'line', message: 'the file has no payouts' });
+      if (errors.length)
+        throw new HttpProblem(
+          422,
+          'Invalid rows',
+          `${errors.length} rows have errors; nothing was created`,
+          errors.map((e) => ({ field: `row ${e.row}: ${e.field}`, message: e.message })),
+        );
+      await tx.distributionBatch.update({ where: { id }, data: { payoutCount: count, totalAmount: total.toString() } });
+    },
+    { timeout: 300_000, maxWait: 10_000 },
+  );
+  return count;
 }

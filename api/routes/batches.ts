@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Permission } from '../auth/permissions';
 import { mayAccessProject } from '../auth/actor';
-import { startBatchRound } from '../batch-runner';
+import { createOrResumeBatch } from '../batch-runner';
 import type { ApiDeps } from '../deps';
 import { HttpProblem, notFound } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
@@ -43,18 +43,7 @@ const createBatch = z
 const params = z.strictObject({ id: reference });
 
 export function batchRoutes(deps: ApiDeps): RouteSpec[] {
-  const { prisma, temporal, taskQueue, distribution } = deps;
-  async function start(batchId: string, projectId: string, requestId: string) {
-    const workflowId = await startBatchRound(temporal, {
-      taskQueue,
-      batchId,
-      projectId,
-      round: 0,
-      concurrency: distribution.concurrency,
-      requestId,
-    });
-    return { workflowId, self: `/v1/distributions/batches/${batchId}` };
-  }
+  const { prisma, distribution } = deps;
   return [
     route({
       method: 'post',
@@ -65,61 +54,62 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
       startsWork: true,
       body: createBatch,
       project: ({ body }) => body.projectId,
-      responses: { 202: { description: 'Batch created and started; poll links.self' }, 409: { description: 'batchId already used' } },
-      async handler({ req, res, body }) {
-        const id = body.batchId ?? randomUUID();
-        if (await prisma.distributionBatch.findUnique({ where: { id } })) {
-          throw new HttpProblem(409, 'Conflict', `batch ${id} already exists`, [{ field: 'body.batchId', message: 'already used' }]);
-        }
-        if (body.groupId) {
-          await createGroupBatch(deps, { id, projectId: body.projectId, groupId: body.groupId, amount: body.amount! });
-          const started = await start(id, body.projectId, req.id);
-          res
-            .status(202)
-            .location(started.self)
-            .json({ id, status: 'CREATED', workflowId: started.workflowId, links: { self: started.self } });
-          return;
-        }
-        const items = body.payouts ?? body.beneficiaryIds!.map((beneficiaryId) => ({ beneficiaryId, amount: body.amount! }));
-        const known = await prisma.beneficiary.count({
-          where: { id: { in: items.map((i) => i.beneficiaryId) }, projectId: body.projectId },
-        });
-        if (known !== items.length) {
-          throw new HttpProblem(
-            422,
-            'Unknown beneficiaries',
-            `${items.length - known} beneficiaries are not enrolled in ${body.projectId}`,
-            [
-              {
-                field: body.payouts ? 'body.payouts' : 'body.beneficiaryIds',
-                message: 'contains beneficiaries not enrolled in this project',
+      responses: {
+        202: { description: 'Batch created and started (or, for the same request again, resumed); poll links.self' },
+        409: { description: 'batchId already used by another request' },
+      },
+      async handler({ req, res, body, request }) {
+        const { fingerprint, keyedId } = request!;
+        const id = body.batchId ?? keyedId ?? randomUUID();
+        const b = { id, projectId: body.projectId, chosenBy: body.batchId ? { field: 'body.batchId' as const } : ('key' as const) };
+        const answer = await createOrResumeBatch(deps, { ...b, fingerprint, requestId: req.id }, async () => {
+          if (body.groupId)
+            return createGroupBatch(deps, { id, projectId: body.projectId, groupId: body.groupId, amount: body.amount!, fingerprint });
+          const items = body.payouts ?? body.beneficiaryIds!.map((beneficiaryId) => ({ beneficiaryId, amount: body.amount! }));
+          const known = await prisma.beneficiary.count({
+            where: { id: { in: items.map((i) => i.beneficiaryId) }, projectId: body.projectId },
+          });
+          if (known !== items.length) {
+            throw new HttpProblem(
+              422,
+              'Unknown beneficiaries',
+              `${items.length - known} beneficiaries are not enrolled in ${body.projectId}`,
+              [
+                {
+                  field: body.payouts ? 'body.payouts' : 'body.beneficiaryIds',
+                  message: 'contains beneficiaries not enrolled in this project',
+                },
+              ],
+            );
+          }
+          // The batch row first: a concurrent create of the same id fails on it, before any payout.
+          await prisma.$transaction([
+            prisma.distributionBatch.create({
+              data: {
+                id,
+                projectId: body.projectId,
+                target: { inline: true },
+                chunkSize: distribution.chunkSize,
+                payoutCount: items.length,
+                totalAmount: items.reduce((sum, i) => sum + BigInt(i.amount), 0n).toString(),
+                requestFingerprint: fingerprint,
               },
-            ],
-          );
-        }
-        await prisma.$transaction([
-          prisma.distributionBatch.create({
-            data: {
-              id,
-              projectId: body.projectId,
-              target: { inline: true },
-              chunkSize: distribution.chunkSize,
-              payoutCount: items.length,
-              totalAmount: items.reduce((sum, i) => sum + BigInt(i.amount), 0n).toString(),
-            },
-          }),
-          prisma.payout.createMany({
-            data: items.map((i) => ({
-              id: randomUUID(),
-              projectId: body.projectId,
-              batchId: id,
-              beneficiaryId: i.beneficiaryId,
-              amount: i.amount,
-            })),
-          }),
-        ]);
-        const { workflowId, self } = await start(id, body.projectId, req.id);
-        res.status(202).location(self).json({ id, status: 'CREATED', workflowId, payouts: items.length, links: { self } });
+            }),
+            // seq: the request's order, fixed for the payout's life (the on-chain guard's index).
+            prisma.payout.createMany({
+              data: items.map((i, seq) => ({
+                id: randomUUID(),
+                projectId: body.projectId,
+                batchId: id,
+                beneficiaryId: i.beneficiaryId,
+                amount: i.amount,
+                seq,
+              })),
+            }),
+          ]);
+          return items.length;
+        });
+        res.status(202).location(answer.links.self).json(answer);
       },
     }),
     route({
@@ -139,31 +129,42 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
   ];
 }
 
-/** One payout per member of the group, written set-based in one statement (groups can be large). */
-async function createGroupBatch({ prisma, distribution }: ApiDeps, b: { id: string; projectId: string; groupId: string; amount: string }) {
+/**
+ * One payout per member of the group, written set-based in one statement (groups can be large),
+ * numbered (seq) in beneficiary id order. Returns the payout count.
+ */
+async function createGroupBatch(
+  { prisma, distribution }: ApiDeps,
+  b: { id: string; projectId: string; groupId: string; amount: string; fingerprint: string },
+): Promise<number> {
   const group = await prisma.group.findUnique({ where: { id: b.groupId } });
   if (!group || group.projectId !== b.projectId) {
     throw new HttpProblem(422, 'Unknown group', `group ${b.groupId} is not in project ${b.projectId}`, [
       { field: 'body.groupId', message: 'not in this project' },
     ]);
   }
-  await prisma.$transaction(async (tx) => {
-    const n = await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, updated_at)
-      SELECT gen_random_uuid()::text, ${b.projectId}, m.beneficiary_id, ${b.id}, ${b.amount}::numeric, now()
-      FROM group_members m WHERE m.group_id = ${b.groupId}::uuid`;
-    if (n === 0)
-      throw new HttpProblem(422, 'Empty group', `group ${b.groupId} has no members`, [
-        { field: 'body.groupId', message: 'has no members' },
-      ]);
+  return prisma.$transaction(async (tx) => {
     await tx.distributionBatch.create({
       data: {
         id: b.id,
         projectId: b.projectId,
         target: { groupId: b.groupId },
         chunkSize: distribution.chunkSize,
-        payoutCount: n,
-        totalAmount: (BigInt(b.amount) * BigInt(n)).toString(),
+        requestFingerprint: b.fingerprint,
       },
     });
+    const n = await tx.$executeRaw`INSERT INTO payouts (id, project_id, beneficiary_id, batch_id, amount, seq, updated_at)
+      SELECT gen_random_uuid()::text, ${b.projectId}, m.beneficiary_id, ${b.id}, ${b.amount}::numeric,
+        (row_number() OVER (ORDER BY m.beneficiary_id) - 1)::int, now()
+      FROM group_members m WHERE m.group_id = ${b.groupId}::uuid`;
+    if (n === 0)
+      throw new HttpProblem(422, 'Empty group', `group ${b.groupId} has no members`, [
+        { field: 'body.groupId', message: 'has no members' },
+      ]);
+    await tx.distributionBatch.update({
+      where: { id: b.id },
+      data: { payoutCount: n, totalAmount: (BigInt(b.amount) * BigInt(n)).toString() },
+    });
+    return n;
   });
 }

@@ -1,12 +1,8 @@
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../../common/beneficiary-input';
 import type { PrismaClient } from '../../common/db';
-import { IMPORT_PROGRESS_QUERY, type ImportProgress, type ImportWorkflowInput } from '../../common/import-workflow';
-import { searchAttributeKeys } from '../../common/search-attributes';
+import { IMPORT_PROGRESS_QUERY, type ImportProgress } from '../../common/import-workflow';
 import { workflowIds } from '../../common/workflow-ids';
-import type { importBeneficiariesWorkflow } from '../../workflows/import-beneficiaries';
 import { mayAccessProject, type Actor } from '../auth/actor';
 import { Permission } from '../auth/permissions';
 import type { ApiDeps } from '../deps';
@@ -24,30 +20,6 @@ export async function loadImport(prisma: PrismaClient, id: string, actor: Actor 
   const imp = await prisma.beneficiaryImport.findUnique({ where: { id } });
   if (!imp || (actor && !mayAccessProject(actor, imp.projectId))) throw notFound(`import ${id}`);
   return imp;
-}
-
-/** Starts the import workflow (findable in the Web UI by ProjectId and ImportId) and says where to poll. */
-export async function startImport(deps: ApiDeps, req: Request, input: ImportWorkflowInput, staged?: { total: number; invalid: number }) {
-  const workflowId = workflowIds.beneficiaryImport(input.importId);
-  await deps.temporal.client.workflow.start<typeof importBeneficiariesWorkflow>('importBeneficiariesWorkflow', {
-    taskQueue: deps.taskQueue,
-    workflowId,
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    args: [input],
-    typedSearchAttributes: [
-      { key: searchAttributeKeys.projectId, value: input.projectId },
-      { key: searchAttributeKeys.importId, value: input.importId },
-    ],
-    memo: { requestId: req.id },
-  });
-  const self = `/v1/imports/${input.importId}`;
-  return {
-    id: input.importId,
-    status: input.fromPartner ? 'RECEIVING' : 'VALIDATING',
-    workflowId,
-    ...(staged ? { rows: staged.total, invalidRows: staged.invalid } : {}),
-    links: { self, errors: `${self}/errors` },
-  };
 }
 
 export function importStatusRoutes({ prisma, temporal }: ApiDeps): RouteSpec[] {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { CANCEL_IMPORT_SIGNAL, type ImportWorkflowInput } from '../../common/import-workflow';
+import { CANCEL_IMPORT_SIGNAL } from '../../common/import-workflow';
 import { workflowIds } from '../../common/workflow-ids';
 import { Permission } from '../auth/permissions';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
-import { importStatusRoutes, loadImport, startImport } from './import-status';
+import { importAccepted, importOfRequest, inputOf, startImportWorkflow } from './import-start';
+import { importStatusRoutes, loadImport } from './import-status';
 import { checkImportTarget, importUploadRoutes } from './import-upload';
 import { projectId } from './projects';
 
@@ -31,37 +32,38 @@ export function importRoutes(deps: ApiDeps): RouteSpec[] {
       startsWork: true,
       body: pullBody,
       project: ({ body }) => body.projectId,
-      responses: { 202: { description: 'Started; poll links.self' }, 422: { description: 'Unknown project, group or partner' } },
-      async handler({ req, res, body }) {
+      responses: {
+        202: { description: 'Started (or, for the same request again, resumed); poll links.self' },
+        422: { description: 'Unknown project, group or partner' },
+      },
+      async handler({ req, res, body, request }) {
+        const { fingerprint, keyedId } = request!;
         await checkImportTarget(prisma, body.projectId, body.groupId, 'body');
         if (!imports.partners.includes(body.partner)) {
           throw new HttpProblem(422, 'Unknown partner', `no partner registry named ${body.partner} is configured`, [
             { field: 'body.partner', message: 'is not configured (IMPORT_PARTNERS)' },
           ]);
         }
-        const id = randomUUID();
-        await prisma.beneficiaryImport.create({
-          data: {
-            id,
-            projectId: body.projectId,
-            source: `partner:${body.partner}`,
-            dryRun: body.dryRun,
-            deployWallets: body.deployWallets,
-            groupId: body.groupId,
-            chunkSize: imports.chunkSize,
-          },
-        });
-        const input: ImportWorkflowInput = {
-          importId: id,
-          projectId: body.projectId,
-          dryRun: body.dryRun,
-          deployWallets: body.deployWallets,
-          fromPartner: true,
-        };
-        res
-          .status(202)
-          .location(`/v1/imports/${id}`)
-          .json(await startImport(deps, req, input));
+        const id = keyedId ?? randomUUID();
+        // The same request again (its workflow may never have started) resumes the import it made.
+        const found = await importOfRequest(prisma, id, fingerprint);
+        const imp =
+          found ??
+          (await prisma.beneficiaryImport.create({
+            data: {
+              id,
+              projectId: body.projectId,
+              source: `partner:${body.partner}`,
+              dryRun: body.dryRun,
+              deployWallets: body.deployWallets,
+              groupId: body.groupId,
+              chunkSize: imports.chunkSize,
+              requestFingerprint: fingerprint,
+            },
+          }));
+        const input = inputOf(imp);
+        if (!imp.finishedAt) await startImportWorkflow(deps, req, input);
+        res.status(202).location(`/v1/imports/${id}`).json(importAccepted(input));
       },
     }),
     ...importUploadRoutes(deps),

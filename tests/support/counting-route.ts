@@ -8,6 +8,7 @@ import { problemHandler } from '../../api/problem';
 import { route } from '../../api/route-spec';
 import { buildRouter } from '../../api/router';
 import type { PrismaClient } from '../../common/db';
+import type { LeaseTimings } from '../../api/idempotency-store';
 
 /**
  * The real router with one route that starts "work" and counts how often its handler ran, so
@@ -20,17 +21,24 @@ export interface CountingRoute {
   runs(): number;
   /** Holds every handler run until the promise resolves. */
   hold(gate: Promise<void> | undefined): void;
-  /** The next run answers 503. */
-  failNext(): void;
+  /** The next run answers with this error status (503 by default), after it ran. */
+  failNext(status?: number): void;
+  /** The next run throws (a 500 through the error middleware), after it ran. */
+  throwNext(): void;
+  /** The Idempotency-Key lease of this router: short, so tests can outlive it. */
+  lease: LeaseTimings;
   reset(): void;
   post(key: string | undefined, body: unknown, actor?: string): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
-export async function startCountingRoute(prisma: PrismaClient): Promise<CountingRoute> {
+export async function startCountingRoute(
+  prisma: PrismaClient,
+  lease: LeaseTimings = { leaseMs: 1000, renewMs: 200 },
+): Promise<CountingRoute> {
   let runs = 0;
   let gate: Promise<void> | undefined;
-  let fail = false;
+  let fail: number | 'throw' | undefined;
   const spec = route({
     method: 'post',
     path: '/v1/things',
@@ -43,9 +51,11 @@ export async function startCountingRoute(prisma: PrismaClient): Promise<Counting
     async handler({ res, body }) {
       const run = ++runs;
       await gate;
-      if (fail) {
-        fail = false;
-        res.status(503).json({ title: 'try later' });
+      const failure = fail;
+      fail = undefined;
+      if (failure === 'throw') throw new Error('the handler broke');
+      if (failure) {
+        res.status(failure).json({ title: 'failed' });
         return;
       }
       res.status(202).location(`/v1/things/${run}`).json({ run, name: body.name });
@@ -60,10 +70,13 @@ export async function startCountingRoute(prisma: PrismaClient): Promise<Counting
   app.use(express.json());
   app.use(
     buildRouter([spec], {
-      auth: { authenticate: async (req) => ({ kind: 'user', id: req.get('x-test-actor') ?? 'alice', permissions: new Set(ALL_PERMISSIONS) }) },
+      auth: {
+        authenticate: async (req) => ({ kind: 'user', id: req.get('x-test-actor') ?? 'alice', permissions: new Set(ALL_PERMISSIONS) }),
+      },
       limiter: { take: () => undefined },
       prisma,
       logger: silent,
+      lease,
     }),
   );
   app.use(problemHandler(silent));
@@ -76,13 +89,17 @@ export async function startCountingRoute(prisma: PrismaClient): Promise<Counting
     hold(g) {
       gate = g;
     },
-    failNext() {
-      fail = true;
+    failNext(status = 503) {
+      fail = status;
     },
+    throwNext() {
+      fail = 'throw';
+    },
+    lease,
     reset() {
       runs = 0;
       gate = undefined;
-      fail = false;
+      fail = undefined;
     },
     async post(key, body, actor = 'alice') {
       const res = await fetch(`${base}/v1/things`, {

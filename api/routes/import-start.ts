@@ -1,0 +1,71 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Request } from 'express';
+import type { Prisma, PrismaClient } from '../../common/db';
+import type { ImportWorkflowInput } from '../../common/import-workflow';
+import { searchAttributeKeys } from '../../common/search-attributes';
+import { workflowIds } from '../../common/workflow-ids';
+import type { importBeneficiariesWorkflow } from '../../workflows/import-beneficiaries';
+import type { ApiDeps } from '../deps';
+import { keyReused } from '../idempotency';
+
+type Import = Prisma.BeneficiaryImportModel;
+
+/**
+ * Starts the import workflow (findable in the Web UI by ProjectId and ImportId), or joins it
+ * while it runs; one that has closed is never run again (the refused start is harmless).
+ */
+export async function startImportWorkflow(deps: ApiDeps, req: Request, input: ImportWorkflowInput): Promise<void> {
+  try {
+    await deps.temporal.client.workflow.start<typeof importBeneficiariesWorkflow>('importBeneficiariesWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId: workflowIds.beneficiaryImport(input.importId),
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      args: [input],
+      typedSearchAttributes: [
+        { key: searchAttributeKeys.projectId, value: input.projectId },
+        { key: searchAttributeKeys.importId, value: input.importId },
+      ],
+      memo: { requestId: req.id },
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+}
+
+/** The 202 body of a started import, and where to poll; a resumed import answers exactly this again. */
+export function importAccepted(input: ImportWorkflowInput, staged?: { total: number; invalid: number }) {
+  const self = `/v1/imports/${input.importId}`;
+  return {
+    id: input.importId,
+    status: input.fromPartner ? 'RECEIVING' : 'VALIDATING',
+    workflowId: workflowIds.beneficiaryImport(input.importId),
+    ...(staged ? { rows: staged.total, invalidRows: staged.invalid } : {}),
+    links: { self, errors: `${self}/errors` },
+  };
+}
+
+/**
+ * The import a retry of this request made before, if any. Import ids are derived from the
+ * Idempotency-Key (or random), so one made by another request means the key was reused: 422,
+ * unless that import is in one of the `replaceable` statuses.
+ */
+export async function importOfRequest(
+  prisma: PrismaClient,
+  id: string,
+  fingerprint: string,
+  replaceable: string[] = [],
+): Promise<Import | undefined> {
+  const found = await prisma.beneficiaryImport.findUnique({ where: { id } });
+  if (found && found.requestFingerprint !== fingerprint && !replaceable.includes(found.status)) throw keyReused();
+  return found ?? undefined;
+}
+
+/** The workflow input of a stored import. */
+export const inputOf = (imp: Import): ImportWorkflowInput => ({
+  importId: imp.id,
+  projectId: imp.projectId,
+  dryRun: imp.dryRun,
+  deployWallets: imp.deployWallets,
+  fromPartner: imp.source.startsWith('partner:'),
+});
