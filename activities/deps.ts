@@ -3,6 +3,7 @@ import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
 import type { Faults } from '../common/faults';
 import type { Chain } from './chain/client';
+import type { OrphanStarts } from './orphans';
 
 export interface ActivityDeps {
   prisma: PrismaClient;
@@ -11,10 +12,14 @@ export interface ActivityDeps {
   faults: Faults;
   /** Seals personal data staged by a partner import (common/crypto). */
   vault: PersonalDataVault;
+  /** The worker's Temporal client, for the sweep that starts work whose workflow never started. */
+  workflowStarts?: OrphanStarts;
   config: {
     walletMasterSecret: string;
     confirmations: number;
     stuckAfterMs: number;
+    /** The fee ceiling (TX_MAX_FEE_GWEI) in wei: no transaction is signed above it. */
+    maxFeePerGas: bigint;
     /** Partner registries a bulk import may pull from (IMPORT_PARTNERS). */
     partners: Record<string, { url: string; token?: string }>;
   };

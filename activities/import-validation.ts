@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../common/db';
+import { ENGINE_ADDRESS_MESSAGE, engineAddressesSql } from '../common/engine-addresses';
 import { DUPLICATE } from './beneficiary-rows';
 
 export interface ImportCounts {
@@ -10,7 +11,8 @@ export interface ImportCounts {
 
 /**
  * Marks DUPLICATE every staged row that repeats an earlier row of the file (same person, phone
- * or wallet address) or someone already registered. Set-based and idempotent: only STAGED
+ * or wallet address) or someone already registered, and INVALID one whose wallet address is
+ * one of the engine's contracts. Set-based and idempotent: only STAGED
  * rows are looked at, so a retry changes nothing that was decided.
  */
 export async function flagDuplicates(prisma: PrismaClient, importId: string, projectId: string): Promise<void> {
@@ -37,6 +39,10 @@ export async function flagDuplicates(prisma: PrismaClient, importId: string, pro
       WHERE p.project_id = ${projectId} AND p.phone_index = r.phone_index AND p.beneficiary_id IS DISTINCT FROM r.beneficiary_id)`;
   await prisma.$executeRaw`${mark(Prisma.sql`'walletAddress'`, Prisma.sql`${DUPLICATE.wallet}::text`)} WHERE ${staged}
     AND r.wallet_address IS NOT NULL AND EXISTS (SELECT 1 FROM wallets w WHERE w.address = r.wallet_address AND w.beneficiary_id IS DISTINCT FROM r.beneficiary_id)`;
+  // Not a duplicate but unusable: an address of the engine's own contracts.
+  await prisma.$executeRaw`UPDATE import_rows r SET status = 'INVALID',
+      errors = jsonb_build_array(jsonb_build_object('field', 'walletAddress', 'message', ${ENGINE_ADDRESS_MESSAGE}::text))
+    WHERE ${staged} AND r.wallet_address IS NOT NULL AND lower(r.wallet_address) IN (${engineAddressesSql})`;
 }
 
 /** Row counts by outcome, from the rows themselves (never from increments a retry could repeat). */

@@ -1,8 +1,6 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Prisma } from '../common/db';
-import { searchAttributeKeys } from '../common/search-attributes';
+import { startBatchRoundWorkflow } from '../common/workflow-starts';
 import { workflowIds } from '../common/workflow-ids';
-import type { batchDistributionWorkflow } from '../workflows/batch-distribution';
 import { isUniqueViolation } from './db-errors';
 import type { ApiDeps } from './deps';
 import { keyReused } from './idempotency';
@@ -15,29 +13,11 @@ const FINAL = ['COMPLETED', 'COMPLETED_WITH_FAILURES', 'CANCELLED'];
  * Starts the workflow of one round of a batch, or joins it while it runs. A round whose
  * workflow has closed is never run again: that start is refused by Temporal and is harmless.
  */
-export async function startBatchRound(
+export function startBatchRound(
   temporal: TemporalGateway,
   opts: { taskQueue: string; batchId: string; projectId: string; round: number; concurrency: number; requestId: string },
 ): Promise<string> {
-  const workflowId = workflowIds.batch(opts.batchId, opts.round);
-  try {
-    await temporal.client.workflow.start<typeof batchDistributionWorkflow>('batchDistributionWorkflow', {
-      taskQueue: opts.taskQueue,
-      workflowId,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [{ batchId: opts.batchId, projectId: opts.projectId, round: opts.round, concurrency: opts.concurrency }],
-      typedSearchAttributes: [
-        { key: searchAttributeKeys.projectId, value: opts.projectId },
-        { key: searchAttributeKeys.batchId, value: opts.batchId },
-        { key: searchAttributeKeys.distributionStatus, value: 'CREATED' },
-      ],
-      memo: { requestId: opts.requestId },
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
-  return workflowId;
+  return startBatchRoundWorkflow(temporal.client.workflow, opts);
 }
 
 /** The 202 body of a batch creation; a resumed creation answers exactly this again. */

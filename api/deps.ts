@@ -6,6 +6,7 @@ import type { Redis } from '../common/redis';
 import type { SecretBox } from '../common/secret-box';
 import type { SecurityConfig } from '../common/security-config';
 import type { Authenticator } from './auth/actor';
+import type { ChainReader } from './chain-reader';
 import type { ApiMetrics } from './metrics';
 import type { TemporalGateway } from './temporal';
 
@@ -14,6 +15,12 @@ export interface ApiDeps {
   temporal: TemporalGateway;
   /** Probed by /health with a bare JSON-RPC call; the API sends no transactions. */
   rpcUrl: string;
+  /** Reads the chain (budgets, treasury, signer health); never signs. */
+  chain: ChainReader;
+  /** The hot key's address (its nonces and pending transactions are in /health). */
+  hotSigner: string;
+  /** TX_STUCK_AFTER_SECONDS in ms: /health calls a signer degraded when its oldest transaction waits much longer. */
+  stuckAfterMs: number;
   logger: Logger;
   taskQueue: string;
   auth: Authenticator;

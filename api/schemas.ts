@@ -1,13 +1,14 @@
 import { z } from 'zod';
 
-const MAX_UINT256 = (1n << 256n) - 1n;
+/** A disbursement packs each payout's amount into 96 bits (contracts/disbursement-codec.ts). */
+export const MAX_AMOUNT = (1n << 96n) - 1n;
 
 /** Token base units as a decimal string: never a float. */
 export const amount = z
   .string()
   .regex(/^[1-9]\d{0,77}$/, 'must be a positive integer in token base units, as a string')
   // zod runs refinements even after the regex failed: BigInt must only see digits.
-  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_UINT256, 'must fit in uint256');
+  .refine((v) => !/^\d+$/.test(v) || BigInt(v) <= MAX_AMOUNT, `must be at most ${MAX_AMOUNT} (2^96 - 1) base units`);
 
 /** A caller-chosen reference (distribution or batch id). */
 export const reference = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'must be 1-100 letters, digits, _ or -');

@@ -8,7 +8,9 @@ import { createLogger, type Logger } from '../common/logger';
 import { closeRedis, createRedis } from '../common/redis';
 import { requestIdClientInterceptor } from '../common/request-context-client';
 import { createSecretBox } from '../common/secret-box';
+import { computeAddress } from 'ethers';
 import { createApp } from './app';
+import { createChainReader } from './chain-reader';
 import { createAuthenticator } from './auth/authenticator';
 import { ensureFirstAdmin } from './auth/bootstrap';
 import { idempotencyStore } from './idempotency-store';
@@ -34,10 +36,14 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
   const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
   if (config.security.bootstrapAdmin && (await ensureFirstAdmin(prisma, config.security.bootstrapAdmin)))
     logger.info('first admin user created from ADMIN_EMAIL');
+  const chain = createChainReader(config, prisma);
   const app = createApp({
     prisma,
     temporal,
     rpcUrl: config.chain.rpcUrl,
+    chain,
+    hotSigner: computeAddress(config.chain.signerKey),
+    stuckAfterMs: config.distribution.stuckAfterMs,
     logger,
     taskQueue: config.temporal.taskQueue,
     auth: createAuthenticator({ prisma, security: config.security, logger }),
@@ -73,6 +79,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       server.closeAllConnections();
       clearInterval(purge);
       await closeRedis(redis);
+      chain.close();
       await temporal.close();
       await prisma.$disconnect();
     },

@@ -52,10 +52,15 @@ export async function startBenchStack(taskQueue: string, env: Record<string, str
     ...env,
   };
   Object.assign(process.env, fullEnv);
-  const config = loadConfig();
+  const config = loadConfig(process.env, { adminWorker: true });
   await migrate(config.databaseUrl);
   const prisma = createPrisma(config.databaseUrl, { max: 4 });
-  const addresses = await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma });
+  const addresses = await ensureContracts({
+    rpcUrl: config.chain.rpcUrl,
+    adminKey: config.admin!.privateKey,
+    hotSigner: config.admin!.hotSigner,
+    prisma,
+  });
   const admin = randomUUID();
   await prisma.user.create({ data: { id: admin, email: `${admin}@bench.local`, passwordHash: 'x', role: 'ADMIN', projects: [] } });
   const bearer = await issueAccessToken(config.security.jwtSecret, admin);

@@ -64,6 +64,8 @@ export const beneficiaryFields = {
     .string()
     .trim()
     .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address')
+    // The token refuses transfers to it: one such payout would revert its whole chunk.
+    .refine((a) => !/^0x0{40}$/.test(a), 'must not be the zero address')
     .transform((a) => getAddress(a.toLowerCase()))
     .optional(),
   extras: extras.optional(),

@@ -1,4 +1,5 @@
-import { ANVIL_DEV_KEY, ConfigError, loadConfig } from './config';
+import { computeAddress } from 'ethers';
+import { ANVIL_DEV_ADMIN_KEY, ANVIL_DEV_KEY, ConfigError, loadConfig } from './config';
 
 const DATABASE_URL = 'postgresql://rahat:rahat@127.0.0.1:5432/rahat';
 const ADDR = (digit: string) => `0x${digit.repeat(40)}`;
@@ -26,7 +27,15 @@ describe('loadConfig', () => {
       api: { host: '127.0.0.1', port: 3000 },
       databaseUrl: DATABASE_URL,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'rahat' },
-      chain: { rpcUrl: 'http://127.0.0.1:8545', signerKey: ANVIL_DEV_KEY, confirmations: 1, contracts: undefined },
+      chain: {
+        rpcUrl: 'http://127.0.0.1:8545',
+        signerKey: ANVIL_DEV_KEY,
+        confirmations: 1,
+        contracts: undefined,
+        maxFeePerGas: 500_000_000_000n,
+      },
+      // Only the admin worker's configuration carries the admin key.
+      admin: undefined,
       walletMasterSecret: expect.any(String),
       redis: { host: '127.0.0.1', port: 6379, password: undefined },
       workerMetrics: { host: '127.0.0.1', port: 9464 },
@@ -165,5 +174,45 @@ describe('loadConfig', () => {
     expect(
       issuesFor({ DATABASE_URL, NODE_ENV: 'production', SIGNER_PRIVATE_KEY: '', WALLET_MASTER_SECRET: '' }).map((i) => i.variable),
     ).toEqual(['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY']);
+  });
+
+  it('When TX_MAX_FEE_GWEI is given, Then the fee ceiling is that many gwei in wei; a non-positive one is refused', () => {
+    expect(loadConfig({ DATABASE_URL, TX_MAX_FEE_GWEI: '2.5' }).chain.maxFeePerGas).toBe(2_500_000_000n);
+    expect(issuesFor({ DATABASE_URL, TX_MAX_FEE_GWEI: '0' }).map((i) => i.variable)).toEqual(['TX_MAX_FEE_GWEI']);
+  });
+});
+
+describe('the admin worker configuration', () => {
+  const admin = (env: Record<string, string>) => loadConfig({ DATABASE_URL, ...env }, { adminWorker: true });
+
+  it('When loaded for the admin worker locally, Then it carries the development admin key and the hot key address, never the same key', () => {
+    const c = admin({});
+    expect(c.admin).toEqual({ privateKey: ANVIL_DEV_ADMIN_KEY, hotSigner: computeAddress(ANVIL_DEV_KEY) });
+    expect(loadConfig({ DATABASE_URL }).admin).toBeUndefined();
+  });
+
+  it('When the admin key is the hot key, Then ADMIN_PRIVATE_KEY is refused', () => {
+    expect(() => admin({ ADMIN_PRIVATE_KEY: ANVIL_DEV_KEY })).toThrow(/ADMIN_PRIVATE_KEY: must not be the hot key/);
+    expect(() => admin({ ADMIN_PRIVATE_KEY: ANVIL_DEV_ADMIN_KEY, SIGNER_ADDRESS: computeAddress(ANVIL_DEV_ADMIN_KEY) })).toThrow(
+      /must not be the hot key/,
+    );
+  });
+
+  it('When a hot key is set, Then the admin worker makes its address the disburser unless SIGNER_ADDRESS says otherwise', () => {
+    const key = `0x${'11'.repeat(32)}`;
+    expect(admin({ SIGNER_PRIVATE_KEY: key }).admin!.hotSigner).toBe(computeAddress(key));
+    expect(admin({ SIGNER_ADDRESS: '0x00000000000000000000000000000000000000aa' }).admin!.hotSigner).toBe(
+      '0x00000000000000000000000000000000000000aa',
+    );
+  });
+
+  it('When NODE_ENV is production, Then the admin worker needs ADMIN_PRIVATE_KEY and SIGNER_ADDRESS but not the hot key', () => {
+    let issues: { variable: string }[] = [];
+    try {
+      admin({ NODE_ENV: 'production' });
+    } catch (err) {
+      issues = (err as ConfigError).issues;
+    }
+    expect(issues.map((i) => i.variable)).toEqual(['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY']);
   });
 });

@@ -1,3 +1,4 @@
+import { computeAddress } from 'ethers';
 import { z } from 'zod';
 import { privacyConfig, privacyEnv, privacyIssues, type PrivacyConfig } from './privacy-config';
 import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from './security-config';
@@ -9,6 +10,9 @@ import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from
 
 // anvil's first well-known account and a fixed wallet secret: fine locally, refused in production.
 export const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** anvil's second account: the local stack's admin key (deploys, mints, sets allowances). */
+export const ANVIL_DEV_ADMIN_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+const ANVIL_DEV_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const DEV_WALLET_SECRET = 'development-only-wallet-master-secret-do-not-use';
 const DEV_WEBHOOK_SECRET_KEY = 'development-only-webhook-secret-key-do-not-use';
 
@@ -26,7 +30,10 @@ const contractAddresses = z
     try {
       return JSON.parse(raw) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"token":"0x…","treasury":"0x…","forwarder":"0x…","walletFactory":"0x…"}' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be JSON, e.g. {"token":"0x…","treasury":"0x…","forwarder":"0x…","walletFactory":"0x…"}',
+      });
       return z.NEVER;
     }
   })
@@ -38,11 +45,19 @@ const envSchema = z.object({
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
   DATABASE_URL: postgresUrl,
-  TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('rahat'),
   BLOCKCHAIN_RPC_URL: z.string().url().default('http://127.0.0.1:8545'),
   SIGNER_PRIVATE_KEY: hexKey.optional(),
+  /** Read only by the admin worker (workers/admin-main.ts); the API and payout workers never hold it. */
+  ADMIN_PRIVATE_KEY: hexKey.optional(),
+  /** The admin worker's view of the hot key: the address it makes disburser (it never holds the hot key). */
+  SIGNER_ADDRESS: address.optional(),
+  TX_MAX_FEE_GWEI: z.coerce.number().positive().max(1_000_000).default(500),
   CONTRACT_ADDRESSES: contractAddresses.optional(),
   CHAIN_CONFIRMATIONS: z.coerce.number().int().min(1).max(64).default(1),
   WALLET_MASTER_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -81,6 +96,14 @@ export interface Config extends PrivacyConfig {
     confirmations: number;
     /** Fixed addresses from CONTRACT_ADDRESSES; otherwise looked up in contract_deployments. */
     contracts?: { token: string; treasury: string; forwarder: string; walletFactory: string };
+    /** No fee above this is ever signed (TX_MAX_FEE_GWEI), in wei. */
+    maxFeePerGas: bigint;
+  };
+  /** Only in the admin worker's configuration (loadConfig(env, { adminWorker: true })). */
+  admin?: {
+    privateKey: string;
+    /** The hot key's address, made disburser of the contracts the admin key deploys. */
+    hotSigner: string;
   };
   /** Beneficiary wallet keys are derived from this; none is ever stored. */
   walletMasterSecret: string;
@@ -119,7 +142,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+export function loadConfig(source: Record<string, string | undefined> = process.env, opts: { adminWorker?: boolean } = {}): Config {
   // Empty strings count as unset, as shells and compose files often export VAR= .
   const env = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(env);
@@ -133,9 +156,13 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   }
   const e = parsed.data;
   if (e.NODE_ENV === 'production') {
-    const missing = (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const).filter((k) => !e[k]);
+    const required = opts.adminWorker
+      ? (['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const)
+      : (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const);
+    const missing = required.filter((k) => !e[k]);
     if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required in production' })));
   }
+  const admin = opts.adminWorker ? adminOf(e) : undefined;
   const security = [...securityIssues(e, e.NODE_ENV), ...privacyIssues(e, e.NODE_ENV)];
   if (security.length) throw new ConfigError(security);
   return {
@@ -149,7 +176,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       signerKey: e.SIGNER_PRIVATE_KEY ?? ANVIL_DEV_KEY,
       confirmations: e.CHAIN_CONFIRMATIONS,
       contracts: e.CONTRACT_ADDRESSES,
+      maxFeePerGas: BigInt(Math.round(e.TX_MAX_FEE_GWEI * 1e9)),
     },
+    admin,
     walletMasterSecret: e.WALLET_MASTER_SECRET ?? DEV_WALLET_SECRET,
     distribution: { chunkSize: e.PAYOUT_CHUNK_SIZE, concurrency: e.BATCH_CONCURRENCY, stuckAfterMs: e.TX_STUCK_AFTER_SECONDS * 1000 },
     faultInjection: e.FAULT_INJECTION,
@@ -164,6 +193,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     security: securityConfig(e),
     ...privacyConfig(e),
   };
+}
+
+/** The admin worker's key and the hot key's address; the two keys must differ. */
+function adminOf(e: z.output<typeof envSchema>): NonNullable<Config['admin']> {
+  const privateKey = e.ADMIN_PRIVATE_KEY ?? ANVIL_DEV_ADMIN_KEY;
+  const hotSigner = e.SIGNER_ADDRESS ?? (e.SIGNER_PRIVATE_KEY ? computeAddress(e.SIGNER_PRIVATE_KEY) : ANVIL_DEV_ADDRESS);
+  if (computeAddress(privateKey).toLowerCase() === hotSigner.toLowerCase()) {
+    throw new ConfigError([{ variable: 'ADMIN_PRIVATE_KEY', message: 'must not be the hot key (SIGNER_PRIVATE_KEY / SIGNER_ADDRESS)' }]);
+  }
+  return { privateKey, hotSigner };
 }
 
 /** Every variable the app reads, for docs and the compose-file consistency test. */

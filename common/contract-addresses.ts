@@ -35,13 +35,23 @@ export function prismaDeploymentStore(prisma: PrismaClient) {
   return {
     async load(chainId: number) {
       const rows = await prisma.contractDeployment.findMany({ where: { chainId } });
-      return Object.fromEntries(rows.map((r) => [r.name, { address: r.address, codeHash: r.codeHash }]));
+      return Object.fromEntries(
+        rows.map((r) => [
+          r.name,
+          { address: r.address, codeHash: r.codeHash, blockNumber: r.blockNumber === null ? undefined : Number(r.blockNumber) },
+        ]),
+      );
     },
-    async save(chainId: number, name: string, rec: { address: string; codeHash: string }) {
+    async save(chainId: number, name: string, rec: { address: string; codeHash: string; blockNumber?: number }) {
+      const data = {
+        address: rec.address,
+        codeHash: rec.codeHash,
+        blockNumber: rec.blockNumber === undefined ? null : BigInt(rec.blockNumber),
+      };
       await prisma.contractDeployment.upsert({
         where: { chainId_name: { chainId, name } },
-        create: { chainId, name, ...rec },
-        update: rec,
+        create: { chainId, name, ...data },
+        update: data,
       });
     },
   };

@@ -13,6 +13,16 @@ export const ErrorType = {
   AlreadyPaid: 'AlreadyPaid',
   TransactionReverted: 'TransactionReverted',
   ContractsNotDeployed: 'ContractsNotDeployed',
+  /** A payout id already used by another payout (a batch's, or one with other parameters). */
+  PayoutIdConflict: 'PayoutIdConflict',
+  /** The work was settled meanwhile (cancelled before sending, paid, failed): nothing more is signed. */
+  AlreadySettled: 'AlreadySettled',
+  /** The project's on-chain allowance (its budget) is smaller than the payout. */
+  BudgetExceeded: 'BudgetExceeded',
+  /** The treasury is paused on chain: the hot key can move nothing. */
+  TreasuryPaused: 'TreasuryPaused',
+  /** The node refused the transaction for good (e.g. more gas than a block holds). */
+  TransactionRefused: 'TransactionRefused',
   /** A bulk import's source is unusable: partner feed refused, too many rows. */
   ImportRejected: 'ImportRejected',
 } as const;

@@ -7,4 +7,8 @@ export const workflowIds = {
   /** One relay per task queue: a deployment has one queue, each test suite its own. */
   eventRelay: (taskQueue: string) => `event-relay-${taskQueue}`,
   beneficiaryImport: (importId: string) => `import-beneficiaries-${importId}`,
+  chunk: (chunkId: string) => `chunk-${chunkId}`,
+  treasuryOperation: (operationId: string) => `treasury-op-${operationId}`,
+  /** One watch per task queue and key (the hot key's, and the admin key's). */
+  chainWatch: (taskQueue: string, admin = false) => `chain-watch-${taskQueue}${admin ? '-admin' : ''}`,
 };

@@ -6,11 +6,12 @@ import { ensureContracts } from './stack/contracts';
 
 /**
  * `npm run contracts:deploy [-- --initial-supply <tokens>]`: compiles and deploys the core
- * contracts to BLOCKCHAIN_RPC_URL with SIGNER_PRIVATE_KEY, recording addresses in the database.
+ * contracts to BLOCKCHAIN_RPC_URL with ADMIN_PRIVATE_KEY (the hot key, SIGNER_ADDRESS, gets only
+ * the treasury's disburser role), recording addresses in the database.
  * Idempotent: contracts already deployed with the same code are reused.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env, { adminWorker: true });
   const logger = createLogger({ level: config.logLevel, env: config.env, name: 'deploy' });
   const flag = process.argv.indexOf('--initial-supply');
   const supply = flag > 0 ? parseUnits(process.argv[flag + 1] ?? '', 18) : undefined;
@@ -18,7 +19,8 @@ async function main(): Promise<void> {
   try {
     const addresses = await ensureContracts({
       rpcUrl: config.chain.rpcUrl,
-      signerKey: config.chain.signerKey,
+      adminKey: config.admin!.privateKey,
+      hotSigner: config.admin!.hotSigner,
       prisma,
       initialTreasurySupply: supply,
       logger,

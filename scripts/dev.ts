@@ -8,6 +8,7 @@ import { installTemporalLogging } from '../workers/main';
 import { workerTelemetry } from '../workers/metrics';
 import { startWorker } from '../workers/worker';
 import { ensureContracts } from './stack/contracts';
+import { spawnWorker } from './stack/worker-process';
 import { startInfrastructure } from './stack/infrastructure';
 import { DATA_DIR } from './stack/paths';
 
@@ -44,12 +45,23 @@ async function main(): Promise<void> {
       TEMPORAL_ADDRESS: infra.temporalAddress,
       BLOCKCHAIN_RPC_URL: infra.rpcUrl,
     });
+    // The admin key is the operator's here (deployment) and the admin worker's: it leaves this
+    // process's environment before the payout worker and the API start (docs/keys.md).
+    const adminConfig = loadConfig(process.env, { adminWorker: true });
+    const adminKey = adminConfig.admin!.privateKey;
+    delete process.env.ADMIN_PRIVATE_KEY;
     const config = loadConfig();
     const logger = createLogger({ level: config.logLevel, env: config.env, name: 'stack' });
     const applied = await migrate(config.databaseUrl);
     say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
     const prisma = createPrisma(config.databaseUrl, { max: 2 });
-    const addresses = await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma, logger });
+    const addresses = await ensureContracts({
+      rpcUrl: config.chain.rpcUrl,
+      adminKey,
+      hotSigner: adminConfig.admin!.hotSigner,
+      prisma,
+      logger,
+    });
     // Development convenience: an admin with a random password, shown once below (never logged).
     const devAdmin = config.env === 'development' && !config.security.bootstrapAdmin ? developmentAdmin() : undefined;
     const devAdminCreated = devAdmin ? await ensureFirstAdmin(prisma, devAdmin) : undefined;
@@ -58,6 +70,18 @@ async function main(): Promise<void> {
       `contracts: token ${addresses.token}, treasury ${addresses.treasury}, forwarder ${addresses.forwarder}, wallet factory ${addresses.walletFactory}`,
     );
     installTemporalLogging(logger, workerTelemetry(config.workerMetrics));
+    // Its own process, with the admin key and only the hot key's address.
+    const admin = spawnWorker(
+      { ADMIN_PRIVATE_KEY: adminKey, SIGNER_ADDRESS: adminConfig.admin!.hotSigner, SIGNER_PRIVATE_KEY: '' },
+      'workers/admin-main.ts',
+    );
+    stops.push(async () => {
+      admin.child.kill('SIGTERM');
+      await admin.exited;
+    });
+    void admin.exited.then((code) => {
+      if (!stopping) say(`admin worker exited (${String(code)}):\n${admin.output()}`);
+    });
     const worker = await startWorker(config, logger);
     stops.push(worker.shutdown);
     const api = await startApi(config, logger);
@@ -66,6 +90,7 @@ async function main(): Promise<void> {
     if (devAdmin && devAdminCreated) {
       say(`Admin user:       ${devAdmin.email}   password: ${devAdmin.password}   (shown this once; see README for the login curl)`);
     }
+    say(`Admin worker:     pid ${admin.child.pid}, task queue ${config.temporal.taskQueue}-admin (holds the admin key; docs/keys.md)`);
     say(`Temporal Web UI:  ${infra.temporalUiUrl ?? '(external Temporal at ' + config.temporal.address + ')'}`);
     say(`                  payloads stay encrypted there until you sign in at ${api.url}/codec/login (steps on that page)`);
     say(`Temporal:         ${config.temporal.address}   PostgreSQL: ${redact(config.databaseUrl)}   Chain: ${config.chain.rpcUrl}`);

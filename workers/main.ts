@@ -9,7 +9,10 @@ import { startWorker } from './worker';
  * debug when pino logs debug: workflow and activity lines then carry the request id), and
  * installs the SDK's Prometheus exporter when given (workers/metrics.ts).
  */
-export function installTemporalLogging(logger: ReturnType<typeof createLogger>, telemetryOptions?: RuntimeOptions['telemetryOptions']): void {
+export function installTemporalLogging(
+  logger: ReturnType<typeof createLogger>,
+  telemetryOptions?: RuntimeOptions['telemetryOptions'],
+): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   const verbose = logger.level === 'debug' || logger.level === 'trace';
   Runtime.install({
@@ -22,6 +25,14 @@ export function installTemporalLogging(logger: ReturnType<typeof createLogger>, 
 }
 
 async function main(): Promise<void> {
+  // The admin key lives only in the admin worker's process (workers/admin-main.ts, docs/keys.md).
+  if (process.env.ADMIN_PRIVATE_KEY)
+    throw new ConfigError([
+      {
+        variable: 'ADMIN_PRIVATE_KEY',
+        message: 'must not be set for the payout worker; run the admin worker (npm run start:admin-worker) with it instead',
+      },
+    ]);
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, env: config.env, name: 'worker' });
   installTemporalLogging(logger, workerTelemetry(config.workerMetrics));

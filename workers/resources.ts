@@ -1,5 +1,6 @@
 import { createChain, type Chain } from '../activities/chain/client';
 import { connectProvider } from '../activities/chain/client';
+import { verifyChainIdentity } from '../activities/chain/identity';
 import type { Config } from '../common/config';
 import { resolveContractAddresses } from '../common/contract-addresses';
 import { createPrisma, type PrismaClient } from '../common/db';
@@ -11,13 +12,26 @@ export interface WorkerResources {
   close(): Promise<void>;
 }
 
-export async function openResources(config: Config): Promise<WorkerResources> {
-  const prisma = createPrisma(config.databaseUrl, { applicationName: 'rahat-worker' });
+/**
+ * Prisma and a chain client signing with `signerKey` (the hot key for the payout worker, the
+ * admin key for the admin worker), after checking that the node is the chain the database
+ * recorded: a worker never starts against a chain that forgot what was paid.
+ */
+export async function openResources(
+  config: Config,
+  signerKey = config.chain.signerKey,
+  applicationName = 'rahat-worker',
+): Promise<WorkerResources> {
+  const prisma = createPrisma(config.databaseUrl, { applicationName });
   try {
     const { provider, chainId } = await connectProvider(config.chain.rpcUrl);
-    provider.destroy();
+    try {
+      await verifyChainIdentity(prisma, provider, chainId);
+    } finally {
+      provider.destroy();
+    }
     const addresses = await resolveContractAddresses(config, prisma, chainId);
-    const chain = await createChain({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, addresses });
+    const chain = await createChain({ rpcUrl: config.chain.rpcUrl, signerKey, addresses });
     return {
       prisma,
       chain,

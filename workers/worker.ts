@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -7,6 +8,9 @@ import type { Config } from '../common/config';
 import { createVault } from '../common/crypto/vault';
 import { createDataConverter } from '../common/data-converter';
 import { createFaults, parseFaultPlan } from '../common/faults';
+import { checkBlockCapacity } from './chain-capacity';
+import { ensureChainWatch } from './chain-watch';
+import { ensureOrphanSweep } from './orphan-sweep';
 import { ensureEventRelay, openEventRelay } from './events';
 import { activityInterceptors, contextualLogger } from './interceptors-activity';
 import { recordChainCallLatency } from './metrics';
@@ -33,6 +37,12 @@ function workflowSource(config: Config): Pick<WorkerOptions, 'workflowsPath' | '
 
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
   const resources = await openResources(config);
+  try {
+    await checkBlockCapacity(resources.chain.provider, config.distribution.chunkSize);
+  } catch (err) {
+    await resources.close();
+    throw err;
+  }
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   // Activity log lines go through a child carrying the request id (workers/interceptors-activity.ts).
   const activityLogger = logger.child({ component: 'activity' });
@@ -44,10 +54,16 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     logger: contextualLogger(activityLogger),
     faults: createFaults(config.faultInjection ? parseFaultPlan(config.faultInjection) : {}),
     vault: createVault(config.pii),
+    workflowStarts: {
+      client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.pii) }).workflow,
+      taskQueue: config.temporal.taskQueue,
+      batchConcurrency: config.distribution.concurrency,
+    },
     config: {
       walletMasterSecret: config.walletMasterSecret,
       confirmations: config.chain.confirmations,
       stuckAfterMs: config.distribution.stuckAfterMs,
+      maxFeePerGas: config.chain.maxFeePerGas,
       partners: config.imports.partners,
     },
   });
@@ -73,10 +89,14 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
       },
     });
     await ensureEventRelay(connection, config, logger);
+    await ensureChainWatch(connection, config, logger);
+    await ensureOrphanSweep(connection, config, logger);
   } catch (err) {
     // Redis reconnects forever: without this a failed boot would never exit.
     stopChainMetrics();
     await events.close();
+    await connection.close();
+    await resources.close();
     throw err;
   }
   logger.info({ taskQueue: config.temporal.taskQueue, signer: resources.chain.signerAddress }, 'worker started');

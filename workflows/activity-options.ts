@@ -10,6 +10,17 @@ export const defaultActivityOptions: ActivityOptions = {
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 };
 
+/**
+ * Steps that sign, send or judge transactions: they may wait on the chain and the database's
+ * row locks, so they get longer and heartbeat. A retry that starts while an attempt still runs
+ * is safe (the sender locks its rows), only slower.
+ */
+export const chainStepOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
+  retry: defaultActivityOptions.retry,
+};
+
 export const chainWaitOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: '10 seconds',

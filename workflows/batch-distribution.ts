@@ -6,15 +6,18 @@ import {
   ParentClosePolicy,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { ChunkRef, PlannedRound } from '../activities/payouts/batches';
 import type { ChunkResult } from '../activities/payouts/chunks';
 import { searchAttributeKeys } from '../common/search-attributes';
-import { defaultActivityOptions, planningOptions } from './activity-options';
+import { workflowIds } from '../common/workflow-ids';
+import { chainStepOptions, defaultActivityOptions, planningOptions } from './activity-options';
+import { adminActivities } from './admin-activities';
 import { cancelSignal, pauseSignal, progressQuery, resumeSignal, type BatchProgress } from './batch-signals';
-import { payoutChunkWorkflow } from './payout-chunk';
+import { cancelAndSettle, payoutChunkWorkflow } from './payout-chunk';
 import { failureReason } from './saga';
 import { sendTx } from './send-tx';
 
@@ -39,15 +42,24 @@ interface Carry {
   startedAt: number;
   paused: boolean;
   cancelled: boolean;
+  /** Chunk workflows restarted because they ended without settling their chunk. */
+  restarts?: Record<string, number>;
 }
 
 const act = proxyActivities<Activities>(defaultActivityOptions);
+const chainAct = proxyActivities<Activities>(chainStepOptions);
 const plan = proxyActivities<Activities>(planningOptions);
 
+/** A chunk workflow that ended without settling its chunk is started again this often, then with growing pauses. */
+const QUICK_RESTARTS = 3;
+
 /**
- * Plans the round, deploys and funds the project's disbursement contract, pays the chunks
- * through child workflows under a sliding window, then returns unspent budget (the saga's
- * compensation) and closes the batch. Continues as new every `chunksPerRun` chunks.
+ * Plans the round, makes sure the project's disbursement contract exists (the admin worker
+ * deploys and registers it), funds it, pays the chunks through child workflows under a
+ * sliding window, then returns the budget of chunks proven unpaid (the saga's compensation)
+ * and closes the batch. A chunk whose workflow failed or was terminated is never taken for
+ * unpaid: its workflow runs again until the chunk is settled from the chain. Continues as new
+ * every `chunksPerRun` chunks.
  */
 export async function batchDistributionWorkflow(input: BatchInput): Promise<{ status: string }> {
   const { batchId, projectId, round } = input;
@@ -64,7 +76,10 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     paused: false,
     cancelled: false,
   };
+  s.restarts ??= {};
   const inFlight = new Map<string, CancellationScope>();
+  /** Chunks whose workflow ended without a result: their state is read from the database. */
+  const unsure: string[] = [];
   /** Counts chunk completions and signals; the main loop waits for it to move. */
   let events = 0;
   setHandler(pauseSignal, () => {
@@ -86,12 +101,10 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     await act.setBatchStatus({ batchId, status: 'RUNNING' });
     setStatus('RUNNING');
     s.planned = await plan.planRound({ batchId, round });
-    let deployTx = '';
-    const deployed = await sendTx(() => act.prepareDisbursementDeploy({ projectId }), { onTxId: (id) => (deployTx = id) });
-    if (deployed.kind === 'mined') await act.recordDisbursementDeploy({ projectId, txId: deployTx, outcome: deployed });
-    const funded = await sendTx(() => act.prepareFunding({ batchId, round, amount: s.planned.total }));
+    await ensureDisbursement(projectId);
     try {
-      if (funded.kind === 'mined') await act.recordFunding({ batchId, outcome: funded });
+      const funded = await sendTx(() => chainAct.prepareFunding({ batchId, round, amount: s.planned.total }));
+      if (funded.kind === 'mined' || funded.kind === 'paid') await chainAct.recordFunding({ batchId, round, outcome: funded });
     } catch (err) {
       // No budget, nothing sent: every payout of the round fails with the reason and can be retried.
       await plan.cancelUnstartedChunks({ batchId, round, failure: failureReason(err) });
@@ -104,6 +117,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
   let exhausted = false;
   let startedThisRun = 0;
   for (;;) {
+    await resolveUnsure();
     if (s.paused && !s.cancelled) {
       phase = 'PAUSING';
       await condition(() => inFlight.size === 0 || !s.paused || s.cancelled);
@@ -128,7 +142,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
       startedThisRun++;
       startChunk(next.chunkId);
     }
-    if (inFlight.size === 0 && (s.cancelled || exhausted || startedThisRun >= chunksPerRun)) break;
+    if (inFlight.size === 0 && unsure.length === 0 && (s.cancelled || exhausted || startedThisRun >= chunksPerRun)) break;
     // Sleep until a chunk finishes or a signal arrives: nothing else can change the plan.
     const seen = events;
     await condition(() => events !== seen);
@@ -140,10 +154,10 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
   if (s.cancelled) await plan.cancelUnstartedChunks({ batchId, round });
   return finish(s.cancelled);
 
-  /** Compensation (unspent budget back to the treasury), then the final status. */
+  /** Compensation (the budget of chunks proven unpaid back to the treasury), then the final status. */
   async function finish(cancelled: boolean): Promise<{ status: string }> {
     phase = 'FINISHING';
-    await sendTx(() => act.prepareReturn({ batchId, round }));
+    await sendTx(() => chainAct.prepareReturn({ batchId, round }));
     const result = await plan.finalizeBatch({ batchId, cancelled });
     setStatus(result.status);
     return result;
@@ -155,7 +169,7 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
     scope
       .run(() =>
         executeChild(payoutChunkWorkflow, {
-          workflowId: `chunk-${chunkId}`,
+          workflowId: workflowIds.chunk(chunkId),
           args: [{ chunkId }],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           typedSearchAttributes: [
@@ -165,13 +179,38 @@ export async function batchDistributionWorkflow(input: BatchInput): Promise<{ st
         }),
       )
       .then((r: ChunkResult) => tally(s, r))
-      // A cancelled chunk's outcome is settled by the child; finalizeBatch reads it from the database.
-      .catch(() => undefined)
+      // Failed, terminated, or cancelled: what happened to the chunk is read, never assumed.
+      .catch(() => unsure.push(chunkId))
       .finally(() => {
         inFlight.delete(chunkId);
         events++;
       });
   }
+
+  /** Counts chunks that are settled; runs again (or, once cancelled, cancels) those that are not. */
+  async function resolveUnsure(): Promise<void> {
+    while (unsure.length) {
+      const chunkId = unsure.shift()!;
+      const result = await act.chunkResult({ chunkId });
+      if (result) tally(s, result);
+      else if (s.cancelled) tally(s, await CancellationScope.nonCancellable(() => cancelAndSettle(chunkId)));
+      else {
+        const n = (s.restarts![chunkId] = (s.restarts![chunkId] ?? 0) + 1);
+        if (n > QUICK_RESTARTS) await sleep(Math.min(3600_000, 60_000 * 2 ** (n - QUICK_RESTARTS)));
+        startChunk(chunkId);
+      }
+    }
+  }
+}
+
+/** The project's disbursement contract, deployed and registered by the admin key once. */
+async function ensureDisbursement(projectId: string): Promise<void> {
+  const admin = adminActivities();
+  let deployTx = '';
+  const deployed = await sendTx(() => admin.act.prepareDisbursementDeploy({ projectId }), { onTxId: (id) => (deployTx = id) }, admin.steps);
+  if (deployed.kind === 'mined') await admin.act.recordDisbursementDeploy({ projectId, txId: deployTx, outcome: deployed });
+  await sendTx(() => admin.act.prepareDisbursementRegistration({ projectId }), {}, admin.steps);
+  await admin.act.confirmDisbursementRegistration({ projectId });
 }
 
 function tally(s: Carry, r: ChunkResult): void {

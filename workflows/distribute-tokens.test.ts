@@ -28,7 +28,7 @@ function happyActivities(): ActivityMocks {
   const a = mockActivities();
   a.recordDistribution.mockResolvedValue();
   a.prepareDistributionTx.mockResolvedValue({ txId: TX_ID });
-  a.broadcastChainTx.mockResolvedValue();
+  a.broadcastChainTx.mockResolvedValue({});
   a.markDistributionSubmitted.mockResolvedValue();
   a.awaitChainTx.mockResolvedValue(MINED);
   a.settleDistribution.mockResolvedValue({ txHash: TX, blockNumber: 17 });
@@ -118,7 +118,7 @@ describe('distributeTokensWorkflow', () => {
 
   it('When broadcasting fails transiently once, Then it is retried and the distribution confirms', async () => {
     const a = happyActivities();
-    a.broadcastChainTx.mockRejectedValueOnce(new Error('socket hang up')).mockResolvedValue();
+    a.broadcastChainTx.mockRejectedValueOnce(new Error('socket hang up')).mockResolvedValue({});
     const input = newInput();
 
     const outcome = await distribute(a, input);

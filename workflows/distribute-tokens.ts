@@ -2,7 +2,7 @@ import { defineQuery, proxyActivities, setHandler, upsertSearchAttributes } from
 import type { Activities } from '../activities';
 import type { Paid, SinglePayoutInput } from '../activities/payouts/single';
 import { searchAttributeKeys } from '../common/search-attributes';
-import { defaultActivityOptions } from './activity-options';
+import { chainStepOptions, defaultActivityOptions } from './activity-options';
 import { failureReason } from './saga';
 import { sendTx } from './send-tx';
 
@@ -16,6 +16,7 @@ export type DistributionStep = 'recording' | 'sending' | 'confirmed' | 'failed';
 export const distributionStepQuery = defineQuery<DistributionStep>('distributionStep');
 
 const act = proxyActivities<Activities>(defaultActivityOptions);
+const chainAct = proxyActivities<Activities>(chainStepOptions);
 
 /** Seed flow: record → treasury release (stored, broadcast, awaited) → record tx hash and block. */
 export async function distributeTokensWorkflow(input: DistributionInput): Promise<DistributionResult> {
@@ -25,14 +26,14 @@ export async function distributeTokensWorkflow(input: DistributionInput): Promis
   try {
     await act.recordDistribution(input);
     step = 'sending';
-    const outcome = await sendTx(() => act.prepareDistributionTx({ distributionId }), {
+    const outcome = await sendTx(() => chainAct.prepareDistributionTx({ distributionId }), {
       afterBroadcast: async () => {
         await act.markDistributionSubmitted({ distributionId });
         setStatus('SUBMITTED');
       },
     });
     if (outcome.kind === 'none') throw new Error('unreachable: a single payout always prepares a transaction');
-    const paid = await act.settleDistribution({ distributionId, outcome });
+    const paid = await chainAct.settleDistribution({ distributionId, outcome });
     step = 'confirmed';
     setStatus('CONFIRMED');
     return { distributionId, ...paid };

@@ -35,7 +35,7 @@ function activities(): ActivityMocks {
   a.markImportDeploying.mockResolvedValue();
   // Part 0 of each chunk has wallets to deploy, part 1 has none left.
   a.prepareImportWalletDeployment.mockImplementation(async ({ part }) => (part === 0 ? { txId: 'tx' } : { skipped: true }));
-  a.broadcastChainTx.mockResolvedValue();
+  a.broadcastChainTx.mockResolvedValue({});
   a.awaitChainTx.mockResolvedValue({ kind: 'mined', hash: TX, blockNumber: 9, succeeded: true, gasUsed: '1', cancelled: false });
   a.confirmImportWalletDeployment.mockImplementation(async ({ chunk, outcome }) => ({
     deployed: outcome.kind === 'mined' ? (chunk === 2 ? 4 : 8) : 0,

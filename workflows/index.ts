@@ -6,3 +6,6 @@ export { eventRelayWorkflow } from './event-relay';
 export { batchDistributionWorkflow } from './batch-distribution';
 export { cancelSignal, pauseSignal, progressQuery, resumeSignal } from './batch-signals';
 export { payoutChunkWorkflow } from './payout-chunk';
+export { treasuryOperationWorkflow, treasuryOperationStatusQuery } from './treasury-operation';
+export { chainWatchWorkflow } from './chain-watch';
+export { orphanSweepWorkflow } from './orphan-sweep';

@@ -26,7 +26,7 @@ function happyActivities(): ActivityMocks {
   a.storeBeneficiary.mockResolvedValue({ projectId: 'wf-test', walletAddress: null });
   a.createWallet.mockResolvedValue({ address: WALLET, kind: 'SMART' });
   a.prepareWalletDeployment.mockResolvedValue({ txId: 'tx-1' });
-  a.broadcastChainTx.mockResolvedValue();
+  a.broadcastChainTx.mockResolvedValue({});
   a.awaitChainTx.mockResolvedValue({ kind: 'mined', hash: TX, blockNumber: 7, succeeded: true, gasUsed: '90000', cancelled: false });
   a.confirmWalletDeployment.mockResolvedValue({ deployed: true });
   a.activateBeneficiary.mockResolvedValue();

@@ -1,4 +1,4 @@
-import { Contract, FetchRequest, JsonRpcProvider, Wallet } from 'ethers';
+import { Contract, FetchRequest, JsonRpcProvider, Wallet, type JsonRpcPayload, type JsonRpcResult } from 'ethers';
 import type { ContractAddresses } from '../../common/contract-addresses';
 import { loadArtifact } from '../../contracts/artifacts';
 
@@ -17,6 +17,34 @@ export interface Chain {
   close(): void;
 }
 
+/** Attempts per JSON-RPC call before the error reaches the caller (the activity then retries with backoff). */
+const RPC_ATTEMPTS = 3;
+
+/**
+ * Retries a call that failed in transport (connection refused or reset, a 5xx, no answer) a
+ * couple of times at once: one flaky answer from a hosted node should not cost an activity
+ * attempt and its backoff. Every call the engine makes is safe to repeat: reads, and
+ * eth_sendRawTransaction of stored bytes (a repeat is "already known").
+ */
+class RetryingProvider extends JsonRpcProvider {
+  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await super._send(payload);
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        const transport =
+          code === 'SERVER_ERROR' ||
+          code === 'TIMEOUT' ||
+          code === 'NETWORK_ERROR' ||
+          /ECONNRE|socket hang up|fetch failed/i.test(String(err));
+        if (!transport || attempt >= RPC_ATTEMPTS) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+}
+
 export async function connectProvider(rpcUrl: string): Promise<{ provider: JsonRpcProvider; chainId: number }> {
   const probe = new JsonRpcProvider(rpcUrl);
   const network = await probe.getNetwork();
@@ -25,7 +53,7 @@ export async function connectProvider(rpcUrl: string): Promise<{ provider: JsonR
   // ethers waits 5 minutes for an answer by default; a hung node must fail fast and be retried.
   const request = new FetchRequest(rpcUrl);
   request.timeout = 10_000;
-  const provider = new JsonRpcProvider(request, network, {
+  const provider = new RetryingProvider(request, network, {
     staticNetwork: network,
     pollingInterval: 250,
     batchMaxCount: 1,

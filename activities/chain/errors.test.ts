@@ -83,4 +83,30 @@ describe('classifyChainError', () => {
   it('When a non-Error value is thrown, Then its string form is the message', () => {
     expect(classifyChainError('weird')).toEqual({ kind: 'unknown', permanent: false, message: 'weird' });
   });
+
+  it.each([['intrinsic gas too high -- tx.gas_limit > env.block.gas_limit'], ['exceeds block gas limit'], ['oversized data']])(
+    'When the node refuses a submission for good ("%s"), Then it is a permanent refusal carrying the node\'s words',
+    (nodeWords) => {
+      const err = Object.assign(new Error('could not coalesce error'), { error: { code: -32000, message: nodeWords } });
+
+      expect(classifyChainError(err)).toMatchObject({ kind: 'refused', permanent: true, reason: nodeWords });
+    },
+  );
+
+  it.each([['max fee per gas less than block base fee'], ['transaction underpriced'], ['gas price below minimum']])(
+    'When the node finds the fees too low ("%s"), Then it is transient and asks for a higher-priced version',
+    (nodeWords) => {
+      const err = Object.assign(new Error('could not coalesce error'), { error: { code: -32003, message: nodeWords } });
+
+      expect(classifyChainError(err)).toMatchObject({ kind: 'fee-too-low', permanent: false });
+    },
+  );
+
+  it('When a rebroadcast meets a higher-priced version of ours at the nonce, Then it is a replacement-underpriced, not a fee problem', () => {
+    const err = Object.assign(new Error('could not coalesce error'), {
+      error: { code: -32003, message: 'replacement transaction underpriced' },
+    });
+
+    expect(classifyChainError(err).kind).toBe('replacement-underpriced');
+  });
 });

@@ -1,24 +1,30 @@
 import { Context } from '@temporalio/activity';
 import type { Logger } from 'pino';
 import { classifyChainError } from './errors';
-import type { Mined, TxSender } from './tx-sender';
+import type { Broadcast, Mined, TxSender } from './tx-sender';
 
 export type TxOutcome = ({ kind: 'mined' } & Omit<Mined, 'gasUsed'> & { gasUsed: string }) | { kind: 'dropped' };
 
-/** Generic transaction steps a workflow chains after a domain-specific prepare activity. */
+/**
+ * Generic transaction steps a workflow chains after a domain-specific prepare activity. The
+ * admin worker serves the same names on its own task queue, with its own key.
+ */
 export function txActivities(sender: TxSender, logger: Logger, opts: { confirmations: number; stuckAfterMs: number }) {
+  const stuck = opts.stuckAfterMs;
   return {
-    async broadcastChainTx({ txId }: { txId: string }): Promise<void> {
-      await sender.broadcast(txId);
+    async broadcastChainTx({ txId }: { txId: string }): Promise<Broadcast> {
+      return sender.broadcast(txId);
     },
 
     /**
-     * Waits until the transaction (or a replacement at its nonce) has N confirmations.
-     * Rebroadcasts when the node seems to have forgotten it and bumps the fee when stuck.
+     * Waits until the transaction (or a replacement at its nonce) has N confirmations. When it
+     * waits too long: if its nonce is the next one to be mined, it is rebroadcast, then bumped;
+     * if it waits behind a lower nonce, that one is unblocked (rebroadcast, filled, bumped)
+     * instead, so fees rise only where they can help.
      */
     async awaitChainTx({ txId }: { txId: string }): Promise<TxOutcome> {
       const ctx = Context.current();
-      let rebroadcasted = false;
+      let lastSend = Date.now();
       for (;;) {
         ctx.heartbeat();
         try {
@@ -26,12 +32,19 @@ export function txActivities(sender: TxSender, logger: Logger, opts: { confirmat
           if (r === 'dropped') return { kind: 'dropped' };
           if (r !== 'pending') return { kind: 'mined', ...r, gasUsed: r.gasUsed.toString() };
           // Age since the last signed version was sent (stored, so it survives retries and restarts).
-          const age = Date.now() - (await sender.sentAt(txId)).getTime();
-          if (age > 2 * opts.stuckAfterMs) await sender.replace(txId, 'bump');
-          else if (age > opts.stuckAfterMs && !rebroadcasted) {
-            await sender.fillGaps(txId);
-            await sender.broadcast(txId);
-            rebroadcasted = true;
+          const { at, nonce } = await sender.sentAt(txId);
+          const age = Date.now() - at.getTime();
+          if (age > stuck) {
+            const next = await sender.minedNonce();
+            if (nonce === next && age > 2 * stuck) await sender.replace(txId, 'bump', 2 * stuck);
+            else if (nonce > next) {
+              await sender.fillBelow(nonce);
+              await sender.nudgeLowest(2 * stuck);
+            }
+            if (nonce >= next && Date.now() - lastSend > stuck) {
+              await sender.broadcast(txId);
+              lastSend = Date.now();
+            }
           }
         } catch (err) {
           // A flaky RPC must not cost an attempt and its backoff: keep polling, heartbeating.

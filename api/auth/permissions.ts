@@ -16,6 +16,8 @@ export const Permission = {
   UsersManage: 'users:manage',
   ApiKeysManage: 'api-keys:manage',
   WebhooksManage: 'webhooks:manage',
+  /** Budgets, minting and the pause switch: the admin key's actions, on the admin task queue. */
+  TreasuryManage: 'treasury:manage',
 } as const;
 
 export type Permission = (typeof Permission)[keyof typeof Permission];

@@ -1,5 +1,6 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { z } from 'zod';
+import { ENGINE_ADDRESS_MESSAGE, isEngineAddress } from '../../common/engine-addresses';
 import { findConflicts } from '../../activities/beneficiary-rows';
 import { beneficiarySchema, toRecord } from '../../common/beneficiary-input';
 import { stage } from '../../common/beneficiary-staging';
@@ -44,6 +45,11 @@ export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy }: ApiD
         if (!(await prisma.project.findUnique({ where: { id: project } }))) {
           throw new HttpProblem(422, 'Unknown project', `project ${project} does not exist`, [
             { field: 'body.projectId', message: 'does not exist' },
+          ]);
+        }
+        if (fields.walletAddress && (await isEngineAddress(prisma, fields.walletAddress))) {
+          throw new HttpProblem(400, 'Invalid request', `body.walletAddress: ${ENGINE_ADDRESS_MESSAGE}`, [
+            { field: 'body.walletAddress', message: ENGINE_ADDRESS_MESSAGE },
           ]);
         }
         const staged = stage(vault, project, toRecord(fields));

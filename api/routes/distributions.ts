@@ -58,6 +58,13 @@ export function distributionRoutes({ prisma, temporal, taskQueue }: ApiDeps): Ro
         const id = body.distributionId ?? randomUUID();
         const input = { distributionId: id, projectId: body.projectId, beneficiaryId: body.beneficiaryId, amount: body.amount };
         const existing = await prisma.payout.findUnique({ where: { id } });
+        // One id space for single and batch payouts: the treasury's guard is keyed by this id, so
+        // a batch's payout (or another payout) under it would be paid again.
+        if (existing?.batchId) {
+          throw new HttpProblem(409, 'Conflict', `distribution ${id} is a payout of batch ${existing.batchId}`, [
+            { field: 'body.distributionId', message: 'already used by a batch payout' },
+          ]);
+        }
         if (
           existing &&
           (existing.beneficiaryId !== input.beneficiaryId ||

@@ -1,5 +1,6 @@
 import { redisReady } from '../../common/redis';
 import type { ApiDeps } from '../deps';
+import { signerHealth, type SignerHealth } from '../signer-health';
 import { route, type RouteSpec } from '../route-spec';
 
 export interface CheckResult {
@@ -28,8 +29,25 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
-/** Database, Temporal, chain and Redis, each with status and latency; 503 when any is down. */
-export function healthRoutes({ prisma, temporal, rpcUrl, redis }: ApiDeps): RouteSpec[] {
+/**
+ * Database, Temporal, chain and Redis, each with status and latency; 503 when any is down. The
+ * signers (the hot key, and any other key the engine signs with, like the admin key) are
+ * `degraded` when their nonces have gaps, the chain forgot what they mined, or a transaction
+ * waits far too long: 200, named, so a stalled signer pages on-call without taking the API out.
+ */
+export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner, stuckAfterMs }: ApiDeps): RouteSpec[] {
+  async function signers(): Promise<{ signer: SignerHealth; signers: SignerHealth[] }> {
+    const c = await chain.connect();
+    const others = await prisma.signerNonce.findMany({
+      where: { chainId: c.chainId, address: { not: hotSigner } },
+      select: { address: true },
+    });
+    const [signer, ...rest] = await Promise.all(
+      [hotSigner, ...others.map((o) => o.address)].map((a) => signerHealth(prisma, c.provider, c.chainId, a, stuckAfterMs)),
+    );
+    return { signer: signer!, signers: rest };
+  }
+
   return [
     route({
       method: 'get',
@@ -38,9 +56,12 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis }: ApiDeps): Rout
       tags: ['operations'],
       // Load balancers and on-call checks call it without credentials; it reveals no data.
       permission: 'public',
-      responses: { 200: { description: 'All dependencies up' }, 503: { description: 'At least one dependency down' } },
+      responses: {
+        200: { description: 'Every dependency up (status ok), or a signer degraded (status degraded, named)' },
+        503: { description: 'At least one dependency down' },
+      },
       async handler({ res }) {
-        const [database, temporalCheck, chain, redisCheck] = await Promise.all([
+        const [database, temporalCheck, chainCheck, redisCheck, signerChecks] = await Promise.all([
           timed(() => prisma.$queryRaw`SELECT 1`),
           timed(() => temporal.connection.healthService.check({})),
           timed(() => blockNumber(rpcUrl)),
@@ -48,13 +69,31 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis }: ApiDeps): Rout
             await redisReady(redis, TIMEOUT_MS);
             await redis.ping();
           }),
+          withTimeout(signers()).catch((err: Error) => ({ error: err.message.split('\n')[0] })),
         ]);
-        const checks = { database, temporal: temporalCheck, chain, redis: redisCheck };
+        const checks = { database, temporal: temporalCheck, chain: chainCheck, redis: redisCheck };
         const healthy = Object.values(checks).every((c) => c.status === 'up');
-        res.status(healthy ? 200 : 503).json({ status: healthy ? 'ok' : 'unavailable', checks });
+        const degraded = 'signer' in signerChecks && [signerChecks.signer, ...signerChecks.signers].some((s) => s.status !== 'up');
+        const status = !healthy ? 'unavailable' : degraded ? 'degraded' : 'ok';
+        res
+          .status(healthy ? 200 : 503)
+          .json({
+            status,
+            checks: { ...checks, ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }) },
+          });
       },
     }),
   ];
+}
+
+function withTimeout<T>(p: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function blockNumber(rpcUrl: string): Promise<number> {

@@ -1,10 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Request } from 'express';
 import type { Prisma, PrismaClient } from '../../common/db';
 import type { ImportWorkflowInput } from '../../common/import-workflow';
-import { searchAttributeKeys } from '../../common/search-attributes';
+import { startImportWorkflowWith } from '../../common/workflow-starts';
 import { workflowIds } from '../../common/workflow-ids';
-import type { importBeneficiariesWorkflow } from '../../workflows/import-beneficiaries';
 import type { ApiDeps } from '../deps';
 import { keyReused } from '../idempotency';
 
@@ -15,22 +13,7 @@ type Import = Prisma.BeneficiaryImportModel;
  * while it runs; one that has closed is never run again (the refused start is harmless).
  */
 export async function startImportWorkflow(deps: ApiDeps, req: Request, input: ImportWorkflowInput): Promise<void> {
-  try {
-    await deps.temporal.client.workflow.start<typeof importBeneficiariesWorkflow>('importBeneficiariesWorkflow', {
-      taskQueue: deps.taskQueue,
-      workflowId: workflowIds.beneficiaryImport(input.importId),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      args: [input],
-      typedSearchAttributes: [
-        { key: searchAttributeKeys.projectId, value: input.projectId },
-        { key: searchAttributeKeys.importId, value: input.importId },
-      ],
-      memo: { requestId: req.id },
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+  await startImportWorkflowWith(deps.temporal.client.workflow, deps.taskQueue, input, req.id);
 }
 
 /** The 202 body of a started import, and where to poll; a resumed import answers exactly this again. */

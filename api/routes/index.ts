@@ -16,6 +16,7 @@ import { healthRoutes } from './health';
 import { openApiRoutes } from '../openapi-routes';
 import { operationsRoutes } from './operations';
 import { projectRoutes } from './projects';
+import { treasuryRoutes } from './treasury';
 import { userRoutes } from './users';
 import { webhookDeliveryRoutes } from './webhook-deliveries';
 import { webhookRoutes } from './webhooks';
@@ -33,6 +34,7 @@ export function routeTable(deps: ApiDeps): RouteSpec[] {
     ...apiKeyRoutes(deps),
     ...auditRoutes(deps),
     ...projectRoutes(deps),
+    ...treasuryRoutes(deps),
     ...beneficiaryLookupRoutes(deps),
     ...beneficiaryRoutes(deps),
     ...groupRoutes(deps),

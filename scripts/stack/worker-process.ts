@@ -10,17 +10,22 @@ import { PROJECT_ROOT as ROOT } from './paths';
 export const WORKER_NODE_FLAGS = ['--max-old-space-size=256'];
 
 /**
- * The worker as a real separate process (`workers/main.ts` through tsx's require hook), so a
- * test can kill -9 it mid-batch and start it again.
+ * A worker as a real separate process (`workers/main.ts`, or the admin worker's
+ * `workers/admin-main.ts`, through tsx's require hook), so a test can kill -9 it mid-batch and
+ * start it again, and the admin key stays in a process of its own.
  */
-export function spawnWorker(env: Record<string, string>): {
+export function spawnWorker(
+  env: Record<string, string>,
+  entry: 'workers/main.ts' | 'workers/admin-main.ts' = 'workers/main.ts',
+): {
   child: ChildProcess;
   exited: Promise<NodeJS.Signals | number | null>;
   output(): string;
 } {
-  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--require', 'tsx/cjs', path.join(ROOT, 'workers', 'main.ts')], {
+  const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--require', 'tsx/cjs', path.join(ROOT, entry)], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // The payout worker must not inherit the admin key (workers/main.ts refuses to start with it).
+    env: { ...withoutAdminKey(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // A test or bench that dies must not leave its worker polling a server that is gone.
@@ -35,4 +40,9 @@ export function spawnWorker(env: Record<string, string>): {
   child.stderr!.on('data', keep);
   const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
   return { child, exited, output: () => out };
+}
+
+function withoutAdminKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { ADMIN_PRIVATE_KEY: _admin, ...rest } = env;
+  return rest;
 }

@@ -10,6 +10,8 @@ let sys: System;
 
 beforeAll(async () => {
   sys = await startSystem({ PAYOUT_CHUNK_SIZE: '20', BATCH_CONCURRENCY: '2' });
+  // A budget above the treasury's whole supply: batch-it-5 must run out of treasury, not of budget.
+  await sys.fundProject(PROJECT, 7n * 10n ** 28n);
 }, 60_000);
 
 afterAll(async () => {
@@ -157,6 +159,52 @@ describe('batch distribution', () => {
     expect(failed.body.items[0].failureReason).toMatch(/^InsufficientFunds/);
     for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(0n);
     expect(batch.fundedAmount).toBe('0');
+  }, 120_000);
+
+  it("When a wallet on record is one of the engine's contracts, Then planning fails that payout with InvalidRecipient and pays the others", async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, PROJECT, 3);
+    // Written around the API's checks (an address on record before they existed).
+    await sys.prisma.wallet.update({ where: { beneficiaryId: people[1]!.id }, data: { address: await sys.token.getAddress() } });
+    await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-8',
+      beneficiaryIds: people.map((p) => p.id),
+      amount: '4',
+    });
+    const batch = await eventually(() => getBatch('batch-it-8'), done, 60_000);
+    expect(batch.status).toBe('COMPLETED_WITH_FAILURES');
+    const failed = await call(sys.api.url, 'GET', '/v1/distributions/batches/batch-it-8/payouts?status=FAILED');
+    expect(
+      failed.body.items.map((p: { beneficiaryId: string; failureReason: string }) => [p.beneficiaryId, p.failureReason.split(':')[0]]),
+    ).toEqual([[people[1]!.id, 'InvalidRecipient']]);
+    expect(await sys.token.balanceOf(people[0]!.address)).toBe(4n);
+    expect(await sys.token.balanceOf(people[2]!.address)).toBe(4n);
+  }, 120_000);
+
+  it("When a single payout reuses a batch payout's id, Then 409 names distributionId and nothing more is paid", async () => {
+    const [person] = await seedActiveBeneficiaries(sys.prisma, PROJECT, 1);
+    await call(sys.api.url, 'POST', '/v1/distributions/batches', {
+      projectId: PROJECT,
+      batchId: 'batch-it-7',
+      beneficiaryIds: [person!.id],
+      amount: '1000',
+    });
+    expect((await eventually(() => getBatch('batch-it-7'), done, 60_000)).status).toBe('COMPLETED');
+    const paid = await sys.prisma.payout.findFirstOrThrow({ where: { batchId: 'batch-it-7' } });
+    const res = await call(sys.api.url, 'POST', '/v1/tokens/distribute', {
+      projectId: PROJECT,
+      beneficiaryId: person!.id,
+      amount: '1000',
+      distributionId: paid.id,
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.errors[0].field).toBe('body.distributionId');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await sys.token.balanceOf(person!.address)).toBe(1000n);
+    expect(await sys.prisma.payout.findUniqueOrThrow({ where: { id: paid.id } })).toMatchObject({
+      batchId: 'batch-it-7',
+      txHash: paid.txHash,
+    });
   }, 120_000);
 
   it('When a CSV with a bad row is uploaded, Then 422 lists row, field and message and nothing is created; a good CSV is paid', async () => {

@@ -26,6 +26,7 @@ let factory: Contract;
 beforeAll(async () => {
   sys = await startSystem();
   expect((await call(sys.api.url, 'POST', '/v1/projects', { id: PROJECT, name: 'Registration' })).status).toBe(201);
+  await sys.fundProject(PROJECT);
   const chainId = Number((await sys.provider.getNetwork()).chainId);
   const { walletFactory } = await resolveContractAddresses(sys.config, sys.prisma, chainId);
   factory = new Contract(walletFactory, loadArtifact('RahatWalletFactory').abi, sys.provider);
@@ -122,6 +123,23 @@ describe('single registration', () => {
     expect(await sys.prisma.chainTransaction.count({ where: { purpose: `wallet:${b.id}` } })).toBe(0);
   });
 
+  it("When the address brought is the zero address or one of the engine's contracts, Then 400 names walletAddress and nothing is staged", async () => {
+    const cases = {
+      zero: '0x0000000000000000000000000000000000000000',
+      treasury: await sys.treasury.getAddress(),
+      token: await sys.token.getAddress(),
+    };
+    for (const [name, walletAddress] of Object.entries(cases)) {
+      const res = await call(sys.api.url, 'POST', '/v1/beneficiaries', {
+        projectId: PROJECT,
+        externalId: `reg-bad-${name}`,
+        walletAddress,
+      });
+      expect({ name, status: res.status, field: res.body.errors?.[0]?.field }).toEqual({ name, status: 400, field: 'body.walletAddress' });
+    }
+    expect(await sys.prisma.beneficiaryDraft.count({ where: { externalId: { startsWith: 'reg-bad-' } } })).toBe(0);
+  });
+
   it('When the phone already belongs to someone else, Then 409 names the field and nothing is staged', async () => {
     const taken = await call(sys.api.url, 'POST', '/v1/beneficiaries', { projectId: PROJECT, externalId: 'reg-other', phone: SITA.phone });
     const drafts = await sys.prisma.beneficiaryDraft.count({ where: { externalId: 'reg-other' } });
@@ -140,7 +158,13 @@ describe('single registration', () => {
       logger: pino({ level: 'silent' }),
       faults: createFaults(),
       vault: createVault(sys.config.pii),
-      config: { walletMasterSecret: sys.config.walletMasterSecret, confirmations: 1, stuckAfterMs: 30_000, partners: {} },
+      config: {
+        walletMasterSecret: sys.config.walletMasterSecret,
+        confirmations: 1,
+        stuckAfterMs: 30_000,
+        maxFeePerGas: sys.config.chain.maxFeePerGas,
+        partners: {},
+      },
     });
     // The wallet row is written, then the step fails for good: compensation must remove it.
     const activities = {
@@ -260,8 +284,12 @@ describe('single registration', () => {
       expect(row).toMatchObject({ status: 'ACTIVE', failureReason: null });
       expect(row.wallet?.address).toBe(person.walletAddress);
       expect(personal.body.personal.name).toBe(name);
-      expect(payouts).toEqual([expect.objectContaining({ status: 'FAILED', failureReason: expect.stringMatching(/^BeneficiaryNotActive/) })]);
+      expect(payouts).toEqual([
+        expect.objectContaining({ status: 'FAILED', failureReason: expect.stringMatching(/^BeneficiaryNotActive/) }),
+      ]);
     }
-    expect(await sys.prisma.beneficiary.count({ where: { projectId: PROJECT, externalId: { in: ['again-api', 'again-import'] } } })).toBe(2);
+    expect(await sys.prisma.beneficiary.count({ where: { projectId: PROJECT, externalId: { in: ['again-api', 'again-import'] } } })).toBe(
+      2,
+    );
   }, 240_000);
 });

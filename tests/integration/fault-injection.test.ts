@@ -23,6 +23,7 @@ async function startBatch(sys: System, batchId: string, count: number, amount: s
   // A project per suite: its own disbursement contract, named after the suite's task queue.
   const projectId = sys.config.temporal.taskQueue.slice(5, 30);
   const people = await seedActiveBeneficiaries(sys.prisma, projectId, count);
+  await sys.fundProject(projectId);
   const res = await call(sys.api.url, 'POST', '/v1/distributions/batches', {
     projectId,
     batchId,

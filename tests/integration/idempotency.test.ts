@@ -367,6 +367,7 @@ describe('Idempotency-Key on the real API', () => {
 
   it('When a batch was written but its workflow could not start, Then the retry with the key starts that batch and makes no second one', async () => {
     const people = await seedActiveBeneficiaries(sys.prisma, 'idem-down', 2);
+    await sys.fundProject('idem-down');
     const key = randomUUID();
     const body = { projectId: 'idem-down', beneficiaryIds: people.map((p) => p.id), amount: '4' };
     // An API instance whose Temporal is unreachable, over the same database.
@@ -394,6 +395,45 @@ describe('Idempotency-Key on the real API', () => {
       (s) => s === 'COMPLETED',
       60_000,
     );
+  }, 90_000);
+
+  it('When a batch was written but its workflow never started and no retry came, Then the sweep starts it and it is paid once', async () => {
+    const people = await seedActiveBeneficiaries(sys.prisma, 'idem-orphan', 2);
+    await sys.fundProject('idem-orphan');
+    const failed = await withTemporalDown((url, bearer) =>
+      call(
+        url,
+        'POST',
+        '/v1/distributions/batches',
+        { projectId: 'idem-orphan', batchId: 'idem-orphan-1', beneficiaryIds: people.map((p) => p.id), amount: '6' },
+        { auth: { bearer } },
+      ),
+    );
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect((await sys.prisma.distributionBatch.findUniqueOrThrow({ where: { id: 'idem-orphan-1' } })).status).toBe('CREATED');
+    // Older than the sweep's grace period, as if it had waited for a minute.
+    await sys.prisma.$executeRaw`UPDATE distribution_batches SET updated_at = now() - interval '2 minutes' WHERE id = 'idem-orphan-1'`;
+    const connection = await Connection.connect({ address: sys.config.temporal.address });
+    try {
+      const client = new Client({ connection, dataConverter: createDataConverter(sys.config.pii) });
+      // The worker registered its sweep; run one sweep now rather than wait for the schedule.
+      const schedule = await client.schedule.getHandle(`sweep-orphans-${sys.config.temporal.taskQueue}`).describe();
+      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'orphanSweepWorkflow' });
+      const swept = await client.workflow.execute('orphanSweepWorkflow', {
+        taskQueue: sys.config.temporal.taskQueue,
+        workflowId: `sweep-now-${randomUUID()}`,
+        args: [],
+      });
+      expect(swept).toMatchObject({ batches: 1 });
+    } finally {
+      await connection.close();
+    }
+    await eventually(
+      async () => (await sys.prisma.distributionBatch.findUniqueOrThrow({ where: { id: 'idem-orphan-1' } })).status,
+      (s) => s === 'COMPLETED',
+      60_000,
+    );
+    for (const p of people) expect(await sys.token.balanceOf(p.address)).toBe(6n);
   }, 90_000);
 
   it('When a request with the key is still being handled (its holder alive) after a minute, Then a duplicate gets 409 and does not run it again', async () => {
@@ -510,6 +550,7 @@ describe('Idempotency-Key on the real API', () => {
 
   it('When a finished batch is asked for again, even while the database still says RUNNING, Then its workflow is not run again', async () => {
     const people = await seedActiveBeneficiaries(sys.prisma, 'idem-done', 1);
+    await sys.fundProject('idem-done');
     const body = { projectId: 'idem-done', batchId: `done-${randomUUID()}`, beneficiaryIds: [people[0]!.id], amount: '2' };
     const first = await call(sys.api.url, 'POST', '/v1/distributions/batches', body);
     await eventually(

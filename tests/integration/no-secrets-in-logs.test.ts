@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { ANVIL_DEV_KEY } from '../../common/config';
+import { ANVIL_DEV_ADMIN_KEY, ANVIL_DEV_KEY } from '../../common/config';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 /*
@@ -25,6 +25,7 @@ beforeAll(async () => {
   keep('anvil key', ANVIL_DEV_KEY);
   keep('anvil key without 0x', ANVIL_DEV_KEY.slice(2));
   keep('signer key', sys.config.chain.signerKey.slice(2));
+  keep('admin key', ANVIL_DEV_ADMIN_KEY.slice(2));
 
   const session = (await call(url, 'POST', '/v1/auth/login', { email: sys.admin.email, password: sys.admin.password }, { auth: 'none' }))
     .body;
@@ -46,6 +47,7 @@ beforeAll(async () => {
   );
 
   expect((await call(url, 'POST', '/v1/projects', { id: 'logs-p', name: 'Logs' })).status).toBe(201);
+  await sys.fundProject('logs-p');
   const created = await call(url, 'POST', '/v1/api-keys', {
     name: 'logs',
     projects: ['logs-p'],

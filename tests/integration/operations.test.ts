@@ -28,9 +28,15 @@ afterAll(async () => {
 
 /** Starts one registration workflow and waits for it to finish, whatever its outcome. */
 async function registerAndWait(requestId: string): Promise<string> {
-  const res = await call(sys.api.url, 'POST', '/v1/beneficiaries', { projectId: PROJECT, externalId: `ops-${randomUUID()}` }, {
-    headers: { 'x-request-id': requestId },
-  });
+  const res = await call(
+    sys.api.url,
+    'POST',
+    '/v1/beneficiaries',
+    { projectId: PROJECT, externalId: `ops-${randomUUID()}` },
+    {
+      headers: { 'x-request-id': requestId },
+    },
+  );
   expect(res.status).toBe(202);
   await eventually(
     async () => (await call(sys.api.url, 'GET', res.body.links.self)).body,
@@ -67,7 +73,7 @@ describe('GET /health', () => {
     const res = await call(sys.api.url, 'GET', '/health', undefined, { auth: 'none' });
 
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.checks).sort()).toEqual(['chain', 'database', 'redis', 'temporal']);
+    expect(Object.keys(res.body.checks).sort()).toEqual(['chain', 'database', 'redis', 'signer', 'signers', 'temporal']);
     expect(res.body.checks.redis).toEqual({ status: 'up', latencyMs: expect.any(Number) });
   });
 });
@@ -81,7 +87,11 @@ describe('GET /v1/queues', () => {
 
     expect(queue.name).toBe(sys.config.temporal.taskQueue);
     expect(queue.pollers.workflow.length).toBeGreaterThan(0);
-    expect(queue.pollers.workflow[0]).toEqual({ identity: expect.any(String), lastAccessTime: expect.any(String), ratePerSecond: expect.any(Number) });
+    expect(queue.pollers.workflow[0]).toEqual({
+      identity: expect.any(String),
+      lastAccessTime: expect.any(String),
+      ratePerSecond: expect.any(Number),
+    });
     for (const kind of ['workflow', 'activity']) expect(queue.backlog[kind] === null || typeof queue.backlog[kind] === 'number').toBe(true);
     expect(Object.keys(queue.workflows)).toEqual(expect.arrayContaining(['eventRelayWorkflow', 'registerBeneficiaryWorkflow']));
     expect(queue.workflows.registerBeneficiaryWorkflow).toMatchObject({ running: expect.any(Number), failed: expect.any(Number) });
@@ -93,7 +103,10 @@ describe('GET /v1/queues', () => {
 
   it('When Temporal does not answer, Then 503 problem+json rather than a 500', async () => {
     const deadTemporal = `127.0.0.1:${await freePort()}`;
-    const api = await startApi({ ...sys.config, api: { host: '127.0.0.1', port: 0 }, temporal: { ...sys.config.temporal, address: deadTemporal } }, pino({ level: 'silent' }));
+    const api = await startApi(
+      { ...sys.config, api: { host: '127.0.0.1', port: 0 }, temporal: { ...sys.config.temporal, address: deadTemporal } },
+      pino({ level: 'silent' }),
+    );
     try {
       const res = await call(api.url, 'GET', '/v1/queues', undefined, { auth: { bearer: await sys.adminToken() } });
       expect(res.status).toBe(503);
@@ -113,7 +126,9 @@ describe('metrics', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
-    expect(res.body).toMatch(/rahat_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/v1\/beneficiaries\/:id",status="200"\}/);
+    expect(res.body).toMatch(
+      /rahat_http_request_duration_seconds_bucket\{le="[^"]+",method="GET",route="\/v1\/beneficiaries\/:id",status="200"\}/,
+    );
     expect(res.body).toMatch(/rahat_workflow_starts_total\{workflow_type="registerBeneficiaryWorkflow",outcome="started"\} \d+/);
     expect(res.body).toContain('# TYPE rahat_payouts gauge');
     expect(res.body).not.toMatch(/route="\/v1\/beneficiaries\/[0-9a-f]{8}-/);
@@ -129,7 +144,9 @@ describe('metrics', () => {
 
     const text = await eventually(
       async () => (await fetch(`http://127.0.0.1:${workerMetricsPort}/metrics`)).text(),
-      (t) => /temporal_workflow_(completed|failed)_total\{[^}]*workflow_type="registerBeneficiaryWorkflow"/.test(t) && t.includes('rahat_chain_call'),
+      (t) =>
+        /temporal_workflow_(completed|failed)_total\{[^}]*workflow_type="registerBeneficiaryWorkflow"/.test(t) &&
+        t.includes('rahat_chain_call'),
     );
 
     expect(text).toMatch(/rahat_chain_call_duration_seconds_bucket\{[^}]*method="eth_blockNumber"[^}]*\}/);

@@ -6,6 +6,7 @@ import type { Permission } from '../../api/auth/permissions';
 import type { RouteSpec } from '../../api/route-spec';
 import { pathOf, ROUTE_EXAMPLES, routeKey, type ExampleContext } from '../fixtures/route-examples';
 import { apiKey, seedProject, userToken } from '../support/security-fixture';
+import { startOwnChain, type OwnChain } from '../support/own-chain';
 import { call, startSystem, type CallAuth, type System } from '../support/system';
 
 /*
@@ -24,13 +25,19 @@ const PUBLIC = [
   'POST /v1/auth/refresh',
 ];
 
+// Each case sends every route of the table several times over: more than jest's default 5 s.
+jest.setTimeout(60_000);
+
+let chain: OwnChain;
 let sys: System;
 let routes: RouteSpec[];
 let guarded: RouteSpec[];
 let ctx: ExampleContext;
 
 beforeAll(async () => {
-  sys = await startSystem({ RATE_LIMIT_PER_MINUTE: '1000000' });
+  // A chain of its own: calling every route as the admin flips the treasury's pause switch.
+  chain = await startOwnChain();
+  sys = await startSystem({ ...chain.env, RATE_LIMIT_PER_MINUTE: '1000000' });
   routes = sys.api.routes;
   guarded = routes.filter((r) => r.permission !== 'public');
   ctx = await seedProject(sys, 'deny-b');
@@ -39,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sys?.stop();
+  await chain?.stop();
 });
 
 async function send(route: RouteSpec, auth: CallAuth, headers?: Record<string, string>) {

@@ -12,6 +12,7 @@ let sys: System;
 beforeAll(async () => {
   sys = await startSystem();
   await call(sys.api.url, 'POST', '/v1/projects', { id: PROJECT, name: 'Walking skeleton' });
+  await sys.fundProject(PROJECT);
 }, 60_000);
 
 afterAll(async () => {
@@ -102,7 +103,10 @@ describe('token distribution', () => {
     const b = await registerActive('dist-twice');
     const body = { projectId: PROJECT, beneficiaryId: b.id, amount: '700', distributionId: 'skeleton-dist-twice' };
     const first = await call(sys.api.url, 'POST', '/v1/tokens/distribute', body);
-    await eventually(async () => (await call(sys.api.url, 'GET', first.body.links.self)).body, (d) => d.status === 'CONFIRMED');
+    await eventually(
+      async () => (await call(sys.api.url, 'GET', first.body.links.self)).body,
+      (d) => d.status === 'CONFIRMED',
+    );
     const second = await call(sys.api.url, 'POST', '/v1/tokens/distribute', body);
     expect(second.status).toBe(202);
     expect(second.body.status).toBe('CONFIRMED');
@@ -147,7 +151,10 @@ describe('token distribution', () => {
 describe('GET /health with a dependency down', () => {
   it('When the chain does not answer, Then it answers 503 and marks only the chain down', async () => {
     const deadRpc = `http://127.0.0.1:${await freePort()}`;
-    const api = await startApi({ ...sys.config, api: { host: '127.0.0.1', port: 0 }, chain: { ...sys.config.chain, rpcUrl: deadRpc } }, pino({ level: 'silent' }));
+    const api = await startApi(
+      { ...sys.config, api: { host: '127.0.0.1', port: 0 }, chain: { ...sys.config.chain, rpcUrl: deadRpc } },
+      pino({ level: 'silent' }),
+    );
     try {
       const res = await call(api.url, 'GET', '/health');
       expect(res.status).toBe(503);

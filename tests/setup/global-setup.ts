@@ -29,11 +29,11 @@ export default async function globalSetup(): Promise<void> {
     TEMPORAL_ADDRESS: infra.temporalAddress,
     BLOCKCHAIN_RPC_URL: infra.rpcUrl,
   });
-  const config = loadConfig();
+  const config = loadConfig(process.env, { adminWorker: true });
   await migrate(config.databaseUrl);
   const prisma = createPrisma(config.databaseUrl, { max: 1 });
   try {
-    await ensureContracts({ rpcUrl: config.chain.rpcUrl, signerKey: config.chain.signerKey, prisma });
+    await ensureContracts({ rpcUrl: config.chain.rpcUrl, adminKey: config.admin!.privateKey, hotSigner: config.admin!.hotSigner, prisma });
   } finally {
     await prisma.$disconnect();
   }

@@ -57,10 +57,10 @@ export async function startOwnChain(
   };
   try {
     if (manual) miner.start(50);
-    const config = loadConfig({ ...process.env, BLOCKCHAIN_RPC_URL: anvil.url });
+    const config = loadConfig({ ...process.env, BLOCKCHAIN_RPC_URL: anvil.url }, { adminWorker: true });
     const prisma = createPrisma(config.databaseUrl, { max: 1 });
     try {
-      await ensureContracts({ rpcUrl: anvil.url, signerKey: config.chain.signerKey, prisma });
+      await ensureContracts({ rpcUrl: anvil.url, adminKey: config.admin!.privateKey, hotSigner: config.admin!.hotSigner, prisma });
     } finally {
       await prisma.$disconnect();
       await miner.stop();

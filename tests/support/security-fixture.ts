@@ -16,6 +16,7 @@ export async function seedProject(sys: System, project: string): Promise<Example
     async () => (await call(base, 'GET', `/v1/beneficiaries/${beneficiaryId}`)).body,
     (b) => b.status === 'ACTIVE',
   );
+  await sys.fundProject(project);
   const distributionId = `security-${project}`;
   const paid = await call(base, 'POST', '/v1/tokens/distribute', { projectId: project, beneficiaryId, amount: '1', distributionId });
   expect(paid.status).toBe(202);

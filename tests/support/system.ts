@@ -11,6 +11,7 @@ import { createPrisma, type PrismaClient } from '../../common/db';
 import { loadArtifact } from '../../contracts/artifacts';
 import { installTemporalLogging } from '../../workers/main';
 import { workerTelemetry } from '../../workers/metrics';
+import { startAdminWorker } from '../../workers/admin-worker';
 import { startWorker, type RunningWorker } from '../../workers/worker';
 
 export interface System {
@@ -18,6 +19,13 @@ export interface System {
   api: RunningApi;
   /** Undefined when the suite runs its worker elsewhere (startSystem(…, { worker: false })). */
   worker?: RunningWorker;
+  /** The admin key's worker (in this process for tests; its own process in a deployment). */
+  adminWorker?: RunningWorker & { address: string };
+  /** Starts the admin worker when it does not run (startSystem(…, { adminWorker: false }), or after stopAdminWorker). */
+  startAdminWorker(): Promise<RunningWorker & { address: string }>;
+  stopAdminWorker(): Promise<void>;
+  /** Gives the project a budget (the hot key's allowance) through the API, as an admin would; waits until it is on chain. */
+  fundProject(projectId: string, amount?: bigint): Promise<void>;
   prisma: PrismaClient;
   provider: JsonRpcProvider;
   token: Contract;
@@ -40,7 +48,7 @@ const adminTokens = new Map<string, () => Promise<string>>();
  */
 export async function startSystem(
   overrides: Record<string, string> = {},
-  opts: { logger?: pino.Logger; worker?: boolean } = {},
+  opts: { logger?: pino.Logger; worker?: boolean; adminWorker?: boolean } = {},
 ): Promise<System> {
   // The worker's Prometheus exporter stays off unless a suite asks for it (WORKER_METRICS_PORT).
   const config = loadConfig({
@@ -53,6 +61,11 @@ export async function startSystem(
   const logger = opts.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'silent' });
   quietTemporal(logger, workerTelemetry(config.workerMetrics));
   const worker = opts.worker === false ? undefined : await startWorker(config, logger);
+  const adminConfig = loadConfig(
+    { ...process.env, ...overrides, API_PORT: '0', TEMPORAL_TASK_QUEUE: config.temporal.taskQueue, WORKER_METRICS_PORT: '0' },
+    { adminWorker: true },
+  );
+  let adminWorker = opts.adminWorker === false ? undefined : await startAdminWorker(adminConfig, logger);
   const api = await startApi(config, logger);
   const prisma = createPrisma(config.databaseUrl, { max: 2 });
   const provider = new JsonRpcProvider(config.chain.rpcUrl);
@@ -69,10 +82,45 @@ export async function startSystem(
     return token.value;
   };
   adminTokens.set(api.url, adminToken);
+  const funded = new Set<string>();
+  /** POST /v1/projects/:id/budget as the suite's admin, then wait until the admin worker applied it on chain. */
+  async function requestBudget(projectId: string, amount: bigint) {
+    const res = await call(api.url, 'POST', `/v1/projects/${projectId}/budget`, { increase: amount.toString() });
+    if (res.status !== 202) throw new Error(`budget for ${projectId}: ${res.status} ${JSON.stringify(res.body)}`);
+    const op = await eventually(
+      async () => (await call(api.url, 'GET', res.body.links.self)).body,
+      (o) => o.status !== 'PENDING',
+      60_000,
+    );
+    if (op.status !== 'CONFIRMED') throw new Error(`budget for ${projectId} failed: ${JSON.stringify(op)}`);
+  }
   return {
     config,
     api,
     worker,
+    get adminWorker() {
+      return adminWorker;
+    },
+    async startAdminWorker() {
+      adminWorker ??= await startAdminWorker(adminConfig, logger);
+      return adminWorker;
+    },
+    async stopAdminWorker() {
+      await adminWorker?.shutdown();
+      adminWorker = undefined;
+    },
+    async fundProject(projectId: string, amount = 10n ** 28n) {
+      if (funded.has(projectId)) return;
+      await prisma.project.upsert({ where: { id: projectId }, create: { id: projectId, name: projectId }, update: {} });
+      // The admin workflow needs a workflow worker: a suite that runs its own elsewhere gets one for this.
+      const temporary = worker ? undefined : await startWorker(config, logger);
+      try {
+        await requestBudget(projectId, amount);
+      } finally {
+        await temporary?.shutdown();
+      }
+      funded.add(projectId);
+    },
     prisma,
     provider,
     token: new Contract(addresses.token, loadArtifact('RahatToken').abi, provider),
@@ -83,6 +131,7 @@ export async function startSystem(
       adminTokens.delete(api.url);
       await api.close();
       await worker?.shutdown();
+      await adminWorker?.shutdown();
       provider.destroy();
       await prisma.$disconnect();
     },
