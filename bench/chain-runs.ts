@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type BaseWallet, Contract, ContractFactory, getAddress, hexlify, id as keccakId, keccak256, type JsonRpcProvider } from 'ethers';
+import { batchKey, encodeDisburse } from '../contracts/disbursement-codec';
 import { loadArtifact } from '../contracts/artifacts';
 
 export const freshAddress = () => getAddress(hexlify(randomBytes(20)));
@@ -60,15 +61,15 @@ export async function rawDisbursements(
   const sendOne = async () => {
     for (let c = next++; c < chunks; c = next++) {
       const size = Math.min(chunkSize, n - c * chunkSize);
-      const to = Array.from({ length: size }, freshAddress);
-      const data = d.interface.encodeFunctionData('disburse', [keccakId(`ceiling:${c}`), to, to.map(() => 10n)]);
+      const payouts = Array.from({ length: size }, (_, i) => ({ seq: c * chunkSize + i, to: freshAddress(), amount: 10n }));
+      const data = encodeDisburse({ batch: batchKey('bench-ceiling'), chunkId: keccakId(`ceiling:${c}`), payouts });
       const raw = await wallet.signTransaction({
         type: 2,
         chainId,
         nonce: nonce++,
         to: target,
         data,
-        gasLimit: 80_000 + 40_000 * size,
+        gasLimit: 100_000 + 31_000 * size,
         ...fee,
       });
       hashes.push(keccak256(raw));

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { Contract, NonceManager, parseEther, Wallet } from 'ethers';
+import { Contract, id as keccakId, NonceManager, parseEther, Wallet } from 'ethers';
+import { projectKey } from '../activities/payouts/refs';
 import { loadArtifact } from '../contracts/artifacts';
 import pino from 'pino';
 import { connectProvider } from '../activities/chain/client';
@@ -32,8 +33,9 @@ async function main(): Promise<void> {
   const stack = await startBenchStack('bench', { PAYOUT_CHUNK_SIZE: args.chunk!, BATCH_CONCURRENCY: args.concurrency! });
   const { config, prisma, addresses, bearer, infra } = stack;
   const { provider } = await connectProvider(config.chain.rpcUrl);
-  // The baseline and the ceiling send from a key of their own, so the engine's nonces stay its own.
-  const minter = new NonceManager(new Wallet(config.chain.signerKey, provider));
+  // The baseline and the ceiling send from a key of their own, so the engine's nonces stay its own;
+  // the admin key (which alone may mint) funds and empowers it before the admin worker starts.
+  const minter = new NonceManager(new Wallet(config.admin!.privateKey, provider));
   const other = Wallet.createRandom().connect(provider);
   await (await minter.sendTransaction({ to: other.address, value: parseEther('100') })).wait();
   const asMinter = new Contract(addresses.token, loadArtifact('RahatToken').abi, minter);
@@ -44,8 +46,11 @@ async function main(): Promise<void> {
   say(`ceiling: ${N} payouts as raw disbursement calls`);
   const ceiling = await rawDisbursements(other, provider, addresses, N, Number(args.chunk));
 
-  say(`engine: seeding ${N} beneficiaries (not timed)`);
+  say(`engine: seeding ${N} beneficiaries and the project's budget (not timed)`);
   const people = await seedActiveBeneficiaries(prisma, 'bench', N);
+  const treasury = new Contract(addresses.treasury, loadArtifact('RahatTreasury').abi, minter);
+  await (await treasury.getFunction('increaseAllowance')(projectKey('bench'), BigInt(N) * 10n, keccakId('bench-budget'))).wait();
+  const admin = await stack.startAdminWorker();
   const csv = `beneficiaryId,amount\n${people.map((p) => `${p.id},10`).join('\n')}\n`;
 
   const worker = await stack.startWorker();
@@ -91,7 +96,9 @@ async function main(): Promise<void> {
   });
 
   worker.child.kill('SIGTERM');
+  admin.child.kill('SIGTERM');
   await worker.exited;
+  await admin.exited;
   await api.close();
   await connection.close();
   provider.destroy();

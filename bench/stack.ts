@@ -27,6 +27,8 @@ export interface BenchStack {
   bearer: string;
   /** The worker as its own process on a prebuilt bundle (as in production), once it is polling. */
   startWorker(): Promise<ReturnType<typeof spawnWorker>>;
+  /** The admin worker as its own process (the only one with the admin key), once it is polling. */
+  startAdminWorker(): Promise<ReturnType<typeof spawnWorker>>;
 }
 
 /** A fresh local stack for one benchmark run, like the tests' global set-up. */
@@ -75,12 +77,20 @@ export async function startBenchStack(taskQueue: string, env: Record<string, str
       // Bundling at start-up would dominate the worker's peak memory; production prebuilds it.
       const bundlePath = path.join(DATA_DIR, 'bench', `${taskQueue}-workflow-bundle.js`);
       fs.writeFileSync(bundlePath, await buildWorkflowBundle());
-      const worker = spawnWorker({ ...fullEnv, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath });
-      while (!worker.output().includes('worker started')) {
-        if (worker.child.exitCode !== null) throw new Error(`worker failed to start:\n${worker.output()}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      return worker;
+      return started(spawnWorker({ ...fullEnv, LOG_LEVEL: 'info', WORKFLOW_BUNDLE_PATH: bundlePath }), 'worker started');
     },
+    startAdminWorker: () =>
+      started(
+        spawnWorker({ ...fullEnv, LOG_LEVEL: 'info', ADMIN_PRIVATE_KEY: config.admin!.privateKey }, 'workers/admin-main.ts'),
+        'admin worker started',
+      ),
   };
+}
+
+async function started(worker: ReturnType<typeof spawnWorker>, line: string): Promise<ReturnType<typeof spawnWorker>> {
+  while (!worker.output().includes(line)) {
+    if (worker.child.exitCode !== null) throw new Error(`worker failed to start:\n${worker.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return worker;
 }

@@ -238,12 +238,6 @@ export function createTxSender({ prisma, chain, logger, faults, maxFeePerGas: ce
     maxPriorityFeePerGas: fees.maxPriorityFeePerGas.toString(),
   });
 
-  /** Confirmation depth: the newest block with `confirmations` blocks on top, counting itself. */
-  async function depth(confirmations: number): Promise<{ head: number; safe: number }> {
-    const head = await chain.provider.getBlockNumber();
-    return { head, safe: Math.max(0, head - confirmations + 1) };
-  }
-
   /**
    * One look at the chain: mined (with N confirmations, in a block still on the chain), dropped
    * (the account's nonce at the confirmation depth has passed ours and none of our versions has
@@ -253,11 +247,32 @@ export function createTxSender({ prisma, chain, logger, faults, maxFeePerGas: ce
     const row = await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId } });
     if (row.status === 'MINED') return minedOf(row);
     if (row.status === 'DROPPED') return 'dropped';
-    const { head, safe } = await depth(confirmations);
-    // Read the account nonce before the receipts: once it has passed ours, one of our versions
-    // has a receipt or a foreign transaction took the nonce.
-    const nonceAtDepth = await chain.provider.getTransactionCount(from, safe);
     const versions = await prisma.chainTransactionVersion.findMany({ where: { txId, nonce: row.nonce }, orderBy: { createdAt: 'asc' } });
+    const head = await chain.provider.getBlockNumber();
+    const first = await findMined(txId, versions, head, confirmations);
+    if (first) return first;
+    // None of ours is mined. Read the account's nonce at the confirmation depth, then look at the
+    // receipts again: if it had passed ours, one of our versions has a receipt by now, or a foreign
+    // transaction took the nonce.
+    const nonceAtDepth = await chain.provider.getTransactionCount(from, Math.max(0, head - confirmations + 1));
+    if (nonceAtDepth <= row.nonce) return 'pending';
+    const second = await findMined(txId, versions, await chain.provider.getBlockNumber(), confirmations);
+    if (second) return second;
+    const dropped = await prisma.chainTransaction.updateMany({
+      where: { id: txId, status: { in: ['SIGNED', 'BROADCAST'] } },
+      data: { status: 'DROPPED' },
+    });
+    if (dropped.count) logger.warn({ txId, nonce: row.nonce }, 'nonce consumed by another transaction; ours can never be mined');
+    return 'dropped';
+  }
+
+  /** The version with a receipt, once it has N confirmations in a block still on the chain ('pending' before). */
+  async function findMined(
+    txId: string,
+    versions: { hash: string }[],
+    head: number,
+    confirmations: number,
+  ): Promise<Mined | 'pending' | undefined> {
     for (const v of versions) {
       const receipt = await chain.provider.getTransactionReceipt(v.hash);
       if (!receipt) continue;
@@ -279,15 +294,7 @@ export function createTxSender({ prisma, chain, logger, faults, maxFeePerGas: ce
       if (updated.count) faults.maybeCrash('crash-after-mined');
       return minedOf(await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId } }));
     }
-    if (nonceAtDepth > row.nonce) {
-      const dropped = await prisma.chainTransaction.updateMany({
-        where: { id: txId, status: { in: ['SIGNED', 'BROADCAST'] } },
-        data: { status: 'DROPPED' },
-      });
-      if (dropped.count) logger.warn({ txId, nonce: row.nonce }, 'nonce consumed by another transaction; ours can never be mined');
-      return 'dropped';
-    }
-    return 'pending';
+    return undefined;
   }
 
   async function minedOf(row: {
@@ -348,16 +355,11 @@ export function createTxSender({ prisma, chain, logger, faults, maxFeePerGas: ce
   const minedNonce = () => chain.provider.getTransactionCount(from, 'latest');
 
   /**
-   * Unblocks the nonces below `txId`'s: rebroadcasts stored transactions the chain has not seen
-   * (a workflow that stopped before broadcasting), and puts a no-op at any nonce that was
-   * allocated but has no transaction (it would block every later one forever).
+   * Unblocks the nonces below `nonce`: rebroadcasts stored transactions the chain has not seen
+   * (a workflow that stopped before broadcasting), sends again what a reorg took off the chain,
+   * and puts a no-op at any nonce that was allocated but has no transaction (it would block every
+   * later one forever). `staleMs`: rebroadcast only what was last sent longer ago than that.
    */
-  async function fillGaps(txId: string): Promise<number> {
-    const row = await prisma.chainTransaction.findUniqueOrThrow({ where: { id: txId } });
-    return fillBelow(row.nonce);
-  }
-
-  /** `staleMs`: rebroadcast only what was last sent longer ago than that. */
   async function fillBelow(nonce: number, staleMs = 0): Promise<number> {
     const accountNonce = await minedNonce();
     if (accountNonce >= nonce) return 0;
@@ -450,13 +452,10 @@ export function createTxSender({ prisma, chain, logger, faults, maxFeePerGas: ce
     poll,
     replace,
     sentAt,
-    fillGaps,
     fillBelow,
     nudgeLowest,
     minedNonce,
-    broadcastRaw,
     resend,
-    depth,
   };
 }
 

@@ -9,9 +9,11 @@ import type { treasuryOperationWorkflow } from '../../workflows/treasury-operati
 import type { Actor } from '../auth/actor';
 import { mayAccessProject } from '../auth/actor';
 import { Permission } from '../auth/permissions';
+import { isUniqueViolation } from '../db-errors';
 import type { ApiDeps } from '../deps';
+import { keyReused } from '../idempotency';
 import { HttpProblem, notFound } from '../problem';
-import { route, type RouteSpec } from '../route-spec';
+import { route, type RouteSpec, type StartRequest } from '../route-spec';
 import { amount } from '../schemas';
 import { projectId } from './projects';
 
@@ -33,17 +35,34 @@ const opParams = z.strictObject({ id: z.uuid() });
 export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
   const { prisma, temporal, taskQueue, chain } = deps;
 
-  async function start(req: Request, actor: Actor | undefined, op: { kind: TreasuryOperationKind; projectId?: string; amount?: string }) {
-    const id = randomUUID();
-    await prisma.treasuryOperation.create({
-      data: {
-        id,
-        kind: op.kind,
-        projectId: op.projectId,
-        amount: op.amount,
-        requestedBy: actor ? `${actor.kind}:${actor.id}` : 'anonymous',
-      },
-    });
+  /**
+   * Records the operation and starts its workflow. With an Idempotency-Key the operation's id
+   * comes from the key, so a retry whose idempotency record is gone still names the same
+   * operation and cannot apply a second one.
+   */
+  async function start(
+    req: Request,
+    actor: Actor | undefined,
+    request: StartRequest | undefined,
+    op: { kind: TreasuryOperationKind; projectId?: string; amount?: string },
+  ) {
+    const id = request?.keyedId ?? randomUUID();
+    try {
+      await prisma.treasuryOperation.create({
+        data: {
+          id,
+          kind: op.kind,
+          projectId: op.projectId,
+          amount: op.amount,
+          requestedBy: actor ? `${actor.kind}:${actor.id}` : 'anonymous',
+          requestFingerprint: request?.fingerprint,
+        },
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const found = await prisma.treasuryOperation.findUniqueOrThrow({ where: { id } });
+      if (found.requestFingerprint !== request?.fingerprint) throw keyReused();
+    }
     const workflowId = workflowIds.treasuryOperation(id);
     await temporal.client.workflow.start<typeof treasuryOperationWorkflow>('treasuryOperationWorkflow', {
       taskQueue,
@@ -85,11 +104,11 @@ export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
         202: { description: 'Requested; poll links.self' },
         409: { description: name === 'pause' ? 'Already paused' : 'Not paused' },
       },
-      async handler({ req, res, actor }) {
+      async handler({ req, res, actor, request }) {
         const paused = Boolean(await (await chain.connect()).treasury.getFunction('paused')());
         if (paused === (name === 'pause'))
           throw new HttpProblem(409, 'Conflict', `the treasury is ${paused ? 'already paused' : 'not paused'}`);
-        const started = await start(req, actor, { kind: name === 'pause' ? 'PAUSE' : 'UNPAUSE' });
+        const started = await start(req, actor, request, { kind: name === 'pause' ? 'PAUSE' : 'UNPAUSE' });
         res.status(202).location(started.self).json(started.body);
       },
     });
@@ -106,9 +125,9 @@ export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
       body: budgetChange,
       project: ({ params }) => params.id,
       responses: { 202: { description: 'Requested; poll links.self' }, 404: { description: 'No such project' } },
-      async handler({ req, res, params, body, actor }) {
+      async handler({ req, res, params, body, actor, request }) {
         if (!(await prisma.project.findUnique({ where: { id: params.id } }))) throw notFound(`project ${params.id}`);
-        const started = await start(req, actor, {
+        const started = await start(req, actor, request, {
           kind: body.increase ? 'INCREASE_ALLOWANCE' : 'DECREASE_ALLOWANCE',
           projectId: params.id,
           amount: body.increase ?? body.decrease,

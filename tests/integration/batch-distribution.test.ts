@@ -3,6 +3,7 @@ import { Contract } from 'ethers';
 import { loadArtifact } from '../../contracts/artifacts';
 import { reconcileBatch } from '../../scripts/reconcile/reconcile-batch';
 import { seedActiveBeneficiaries } from '../support/beneficiaries';
+import { recordHistory } from '../support/histories';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 const PROJECT = 'batch-it';
@@ -42,6 +43,9 @@ describe('batch distribution', () => {
     const report = await reconcileBatch(sys.prisma, sys.provider, 'batch-it-1');
     expect(report).toMatchObject({ ok: true, payouts: 95, confirmed: 95, onChainPayouts: 95 });
     expect(await sys.prisma.payoutChunk.count({ where: { batchId: 'batch-it-1' } })).toBe(5);
+    await recordHistory(sys, 'batch-batch-it-1', 'batch-completed');
+    const chunk = await sys.prisma.payoutChunk.findFirstOrThrow({ where: { batchId: 'batch-it-1' } });
+    await recordHistory(sys, `chunk-${chunk.id}`, 'chunk-paid');
     expect(await sys.token.balanceOf(await (await disbursement()).getAddress())).toBe(0n);
   }, 120_000);
 
@@ -119,6 +123,7 @@ describe('batch distribution', () => {
     expect(BigInt(final.returnedAmount)).toBe(BigInt(final.fundedAmount) - BigInt(confirmed * 7));
     expect(await sys.token.balanceOf(await (await disbursement()).getAddress())).toBe(0n);
     expect((await call(sys.api.url, 'POST', '/v1/distributions/batches/batch-it-3/resume')).status).toBe(409);
+    await recordHistory(sys, 'batch-batch-it-3', 'batch-paused-resumed-cancelled');
   }, 180_000);
 
   it('When a batch targets a group, Then each member is paid once and a wrong group is refused with the field named', async () => {

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import { projectKey } from '../../activities/payouts/refs';
 import { fingerprint } from '../../api/idempotency';
 import { idFromKey } from '../../api/request-ids';
 import { createDataConverter } from '../../common/data-converter';
@@ -364,6 +365,32 @@ describe('Idempotency-Key on the real API', () => {
     expect(again.body.id).toBe(first.body.id);
     expect((await batchesOf('idem-lost')).map((b) => b.id)).toEqual([first.body.id]);
   }, 60_000);
+
+  it('When a budget increase with a key is retried after its record is lost, Then one operation is made and the chain raises the allowance once; another body with the key is 422', async () => {
+    await seedActiveBeneficiaries(sys.prisma, 'idem-budget', 1);
+    const allowance = async () => BigInt(await sys.treasury.getFunction('allowance')(projectKey('idem-budget')));
+    const before = await allowance();
+    const key = randomUUID();
+    const path = '/v1/projects/idem-budget/budget';
+
+    const first = await call(sys.api.url, 'POST', path, { increase: '7' }, { headers: { 'idempotency-key': key } });
+    await sys.prisma.idempotencyRecord.deleteMany({ where: { key } });
+    const again = await call(sys.api.url, 'POST', path, { increase: '7' }, { headers: { 'idempotency-key': key } });
+    await sys.prisma.idempotencyRecord.deleteMany({ where: { key } });
+    const other = await call(sys.api.url, 'POST', path, { increase: '8' }, { headers: { 'idempotency-key': key } });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body.id).toBe(first.body.id);
+    expect(other.status).toBe(422);
+    await eventually(
+      async () => (await call(sys.api.url, 'GET', first.body.links.self)).body.status,
+      (st) => st === 'CONFIRMED',
+      60_000,
+    );
+    expect(await sys.prisma.treasuryOperation.count({ where: { projectId: 'idem-budget' } })).toBe(1);
+    expect((await allowance()) - before).toBe(7n);
+  }, 90_000);
 
   it('When a batch was written but its workflow could not start, Then the retry with the key starts that batch and makes no second one', async () => {
     const people = await seedActiveBeneficiaries(sys.prisma, 'idem-down', 2);

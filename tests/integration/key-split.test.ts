@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { Contract, Wallet, ZeroHash, hexlify, id } from 'ethers';
 import { loadArtifact } from '../../contracts/artifacts';
 import { seedActiveBeneficiaries } from '../support/beneficiaries';
 import { startOwnChain, type OwnChain } from '../support/own-chain';
+import { workflowIds } from '../../common/workflow-ids';
+import { recordHistory } from '../support/histories';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 /*
@@ -81,5 +86,41 @@ describe('the admin task queue', () => {
     expect(await contract.getFunction('hasRole')(ZeroHash, admin.address)).toBe(true);
     expect(await contract.getFunction('hasRole')(ZeroHash, hot.address)).toBe(false);
     expect(await contract.getFunction('hasRole')(id('DISBURSER_ROLE'), hot.address)).toBe(true);
+    const op = await sys.prisma.treasuryOperation.findFirstOrThrow({ where: { projectId: 'admin-q' } });
+    await recordHistory(sys, workflowIds.treasuryOperation(op.id), 'treasury-budget');
+    await recordHistory(sys, 'batch-admin-q-1', 'batch-waiting-for-admin');
+    await recordHistory(sys, workflowIds.chainWatch(sys.config.temporal.taskQueue), 'chain-watch');
   }, 90_000);
+});
+
+describe('minting', () => {
+  // Not execFileSync: the workers run in this process, and a blocked event loop would stall the mint.
+  const mint = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--require', 'tsx/cjs', 'scripts/treasury-mint.ts', ...args], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, ...chain.env, TEMPORAL_TASK_QUEUE: sys.config.temporal.taskQueue, LOG_LEVEL: 'silent' },
+      encoding: 'utf8',
+      timeout: 45_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').pop()!);
+  };
+
+  it('When an operator runs npm run treasury:mint twice with one --key, Then the admin worker mints exactly that much, once', async () => {
+    const treasury = await sys.treasury.getAddress();
+    const token = sys.token.connect(chain.provider) as typeof sys.token;
+    const before: bigint = await token.getFunction('balanceOf')(treasury);
+    const key = `top-up-${randomBytes(4).toString('hex')}`;
+
+    const first = await mint('5', '--key', key);
+    const again = await mint('5', '--key', key);
+
+    expect(first).toMatchObject({ status: 'CONFIRMED' });
+    expect(again).toMatchObject({ status: 'CONFIRMED', id: first.id, txHash: first.txHash });
+    expect(await token.getFunction('balanceOf')(treasury)).toBe(before + 5n * 10n ** 18n);
+    const tx = await chain.provider.getTransaction(first.txHash);
+    expect(tx?.from).toBe(sys.adminWorker!.address);
+    // The same key for another amount is refused before anything is signed.
+    await expect(mint('6', '--key', key)).rejects.toThrow(/already named a mint/);
+    expect(await token.getFunction('balanceOf')(treasury)).toBe(before + 5n * 10n ** 18n);
+  }, 120_000);
 });

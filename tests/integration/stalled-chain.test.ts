@@ -5,6 +5,7 @@ import { reconcileBatch } from '../../scripts/reconcile/reconcile-batch';
 import { seedActiveBeneficiaries } from '../support/beneficiaries';
 import { expectEachPaidOnce, transfersTo } from '../support/chain-verdict';
 import { startOwnChain, type OwnChain, type PendingTx } from '../support/own-chain';
+import { recordHistory } from '../support/histories';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 /**
@@ -82,6 +83,8 @@ describe('When a batch is cancelled while its chunk transaction is pending, and 
     const addresses = people.map((p) => p.address);
     expectEachPaidOnce(await transfersTo(chain.provider, await sys.token.getAddress(), addresses), addresses, 0n);
     expect((await reconcileBatch(sys.prisma, chain.provider, 'stall-cancel-1')).ok).toBe(true);
+    const chunk = await sys.prisma.payoutChunk.findFirstOrThrow({ where: { batchId: 'stall-cancel-1' } });
+    await recordHistory(sys, `chunk-${chunk.id}`, 'chunk-cancelled-while-pending');
   }, 150_000);
 });
 
@@ -183,5 +186,6 @@ describe('When single payouts stay pending past the replacement thresholds', () 
     }
     const addresses = people.map((p) => p.address);
     expectEachPaidOnce(await transfersTo(chain.provider, await sys.token.getAddress(), addresses), addresses, 333n);
+    await recordHistory(sys, 'distribute-stall-fees-1', 'distribute-bumped');
   }, 120_000);
 });

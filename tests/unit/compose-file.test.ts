@@ -21,13 +21,17 @@ const COMPOSE_PATH = path.join(ROOT, 'temporal-docker-compose.yml');
 const SCHEMA_PATH = path.join(ROOT, 'tests/fixtures/compose/compose-spec.json');
 
 /** The services built from ./Dockerfile, which run the app and so read common/config.ts. */
-const APP_SERVICES = ['migrate', 'deploy-contracts', 'worker', 'api'];
+const APP_SERVICES = ['migrate', 'deploy-contracts', 'worker', 'admin-worker', 'api'];
+/** The app services that hold the admin key (loadConfig(env, { adminWorker: true })); no other may. */
+const ADMIN_SERVICES = ['deploy-contracts', 'admin-worker'];
 
 const APP_READS = new Set(CONFIG_VARIABLES);
 
 /** Values for the `${VAR:?…}` variables a user must supply, as `docker compose` would get them. */
 const SAMPLE_SHELL_ENV: Record<string, string> = {
   SIGNER_PRIVATE_KEY: `0x${'5a'.repeat(32)}`,
+  ADMIN_PRIVATE_KEY: `0x${'6b'.repeat(32)}`,
+  SIGNER_ADDRESS: '0x00000000000000000000000000000000000000a1',
   WALLET_MASTER_SECRET: 'compose-test-wallet-master-secret-0123456789',
   WEBHOOK_SECRET_KEY: 'compose-test-webhook-secret-key-0123456789',
   JWT_SECRET: 'compose-test-jwt-secret-0123456789-abcdef',
@@ -179,11 +183,11 @@ function appServiceProblems(doc: Doc): string[] {
 }
 
 /** Variables loadConfig() refuses to go without, given the rest of this environment. */
-function requiredVariables(env: Record<string, string | undefined>): string[] {
+function requiredVariables(env: Record<string, string | undefined>, opts: { adminWorker?: boolean } = {}): string[] {
   return CONFIG_VARIABLES.filter((name) => {
     const without = { ...env, [name]: undefined };
     try {
-      loadConfig(without);
+      loadConfig(without, opts);
       return false;
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
@@ -211,11 +215,14 @@ function appEnvProblems(doc: Doc, shellEnv: Record<string, string>): string[] {
       problems.push(`${name}: ${(err as Error).message}`);
       continue;
     }
-    for (const key of requiredVariables(env)) {
+    const admin = ADMIN_SERVICES.includes(name);
+    for (const key of requiredVariables(env, { adminWorker: admin })) {
       if (env[key] === undefined || env[key] === '') problems.push(`${name}: required variable ${key} is not set`);
     }
+    if (!admin && env.ADMIN_PRIVATE_KEY) problems.push(`${name}: holds ADMIN_PRIVATE_KEY, which only ${ADMIN_SERVICES.join(' and ')} may`);
+    if (admin && env.SIGNER_PRIVATE_KEY) problems.push(`${name}: holds the hot key SIGNER_PRIVATE_KEY`);
     try {
-      loadConfig(env);
+      loadConfig(env, { adminWorker: admin });
     } catch (err) {
       problems.push(`${name}: loadConfig rejects the environment: ${(err as Error).message}`);
     }
@@ -369,6 +376,21 @@ describe('temporal-docker-compose.yml', () => {
     it('When the app env sets a variable the app does not read, Then the check reports it', () => {
       const broken = parseCompose(text.replace(/^ {2}LOG_LEVEL: info\n/m, '  LOG_LEVEL: info\n  TEMPORAL_HOST: temporal\n'));
       expect(appEnvProblems(broken, SAMPLE_SHELL_ENV)).toContain('worker: TEMPORAL_HOST is not a variable the app reads');
+    });
+
+    it('When the admin key reaches the payout worker, or the hot key the admin worker, Then the check reports it', () => {
+      const broken = clone(doc);
+      broken.services.worker.environment = { ...envOf(broken.services.worker), ADMIN_PRIVATE_KEY: SAMPLE_SHELL_ENV.ADMIN_PRIVATE_KEY };
+      broken.services['admin-worker']!.environment = {
+        ...envOf(broken.services['admin-worker']!),
+        SIGNER_PRIVATE_KEY: SAMPLE_SHELL_ENV.SIGNER_PRIVATE_KEY,
+      };
+      expect(appEnvProblems(broken, SAMPLE_SHELL_ENV)).toEqual(
+        expect.arrayContaining([
+          'worker: holds ADMIN_PRIVATE_KEY, which only deploy-contracts and admin-worker may',
+          'admin-worker: holds the hot key SIGNER_PRIVATE_KEY',
+        ]),
+      );
     });
 
     it('When an app env value is invalid, Then loadConfig rejects it and the check reports it', () => {
