@@ -97,7 +97,14 @@ export function createServiceClient(opts: ServiceClientOptions): ServiceClient {
   const backoff = opts.backoff ?? { initialMs: 200, maxMs: 2000 };
   const maxBytes = opts.maxResponseBytes ?? 16 * 1024 * 1024;
   const emit = opts.onEvent ?? (() => undefined);
-  const agentOptions = { keepAlive: true, maxSockets: 16, lookup: guardedLookup(addressPolicy, opts.resolve ?? systemResolver) };
+  // Idle kept-alive sockets close after 4 s (as undici's do), before most servers close them under
+  // us; a busy webhook still reuses its connections. Every new connection goes through the lookup.
+  const agentOptions = {
+    keepAlive: true,
+    timeout: 4000,
+    maxSockets: 16,
+    lookup: guardedLookup(addressPolicy, opts.resolve ?? systemResolver),
+  };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   let lastUsedAt = Date.now();
   let openedAt = 0;
