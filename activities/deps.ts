@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
 import type { Faults } from '../common/faults';
+import type { ServiceClients } from '../common/http/service-clients';
 import type { Chain } from './chain/client';
 import type { OrphanStarts } from './orphans';
 
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   faults: Faults;
   /** Seals personal data staged by a partner import (common/crypto). */
   vault: PersonalDataVault;
+  /** Clients of outside services (common/http): the partner registries' pulls go through them. */
+  outbound: ServiceClients;
   /** The worker's Temporal client, for the sweep that starts work whose workflow never started. */
   workflowStarts?: OrphanStarts;
   config: {

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../common/db';
+import type { ServiceClients } from '../common/http/service-clients';
 import type { Redis } from '../common/redis';
 import type { SecretBox } from '../common/secret-box';
 import { outboxActivities } from './events-publish';
@@ -13,8 +14,8 @@ export interface EventRelayDeps {
   /** Opens the stored webhook signing secrets. */
   secrets: SecretBox;
   webhooks: { maxAttempts: number; retryInitialMs: number; timeoutMs?: number };
-  /** Replaceable in tests. */
-  fetch?: typeof fetch;
+  /** The worker's outside-service clients (common/http): one breaker per webhook. */
+  outbound: ServiceClients;
 }
 
 export function createEventRelayActivities(deps: EventRelayDeps) {

@@ -5,7 +5,7 @@ import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
 import { enrolChunk, type ChunkResult } from './import-enrolment';
 import { ImportRejected } from './import-parsers';
-import { partnerRecords } from './import-partner';
+import { PARTNER_CLIENT, partnerRecords } from './import-partner';
 import { stageRecords } from './import-staging';
 import { countRows, flagDuplicates, type ImportCounts } from './import-validation';
 import { importWalletDeployment, WALLETS_PER_DEPLOY_TX } from './import-wallets';
@@ -16,7 +16,7 @@ export type ImportOutcome = 'VALIDATED' | 'COMPLETED' | 'CANCELLED';
 
 /** The steps of importBeneficiariesWorkflow; every one is keyed by the import id and idempotent. */
 export function importActivities(deps: ActivityDeps, sender: TxSender, access: WalletFactoryAccess) {
-  const { prisma, vault, config, chain } = deps;
+  const { prisma, vault, config, chain, outbound } = deps;
   const load = (importId: string) => prisma.beneficiaryImport.findUniqueOrThrow({ where: { id: importId } });
 
   return {
@@ -30,7 +30,8 @@ export function importActivities(deps: ActivityDeps, sender: TxSender, access: W
       const resume = ctx.info.heartbeatDetails as { url: string; rowNumber: number } | undefined;
       let resumeAt = resume;
       const pages: { url: string | null; rowNumber: number }[] = [];
-      const records = partnerRecords(registry, resume ?? { rowNumber: 0 }, (position) => pages.push(position));
+      const client = outbound.get(`partner:${name}`, PARTNER_CLIENT);
+      const records = partnerRecords(registry, client, resume ?? { rowNumber: 0 }, (position) => pages.push(position));
       try {
         await stageRecords({ prisma, vault }, { importId, projectId: imp.projectId, dryRun: imp.dryRun }, records, {
           afterBatch: (stored) => {

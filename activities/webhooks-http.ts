@@ -1,3 +1,5 @@
+import { isAddressRefused, isBreakerOpen } from '../common/http/errors';
+import type { ServiceClient } from '../common/http/service-client';
 import { signWebhook, WebhookHeader } from './webhooks-signature';
 
 export interface AttemptResult {
@@ -7,27 +9,27 @@ export interface AttemptResult {
 }
 
 /**
- * One signed POST. Any 2xx is success; anything else, a redirect (not followed, so a webhook
- * cannot bounce the relay to another host), a timeout or a refused connection is a failure to
- * retry later. The response body is not read.
+ * One signed POST through the webhook's service client (common/http). Any 2xx is success;
+ * anything else, a redirect (never followed, so a webhook cannot bounce the relay to another
+ * host), a timeout, a refused connection or an address the outbound policy refuses is a
+ * failure to retry later. The response body is not read. An open breaker is thrown
+ * (`ECIRCUITOPEN`): nothing was sent, so it is no attempt.
  */
 export async function postSignedEvent(opts: {
+  client: ServiceClient;
   url: string;
   body: string;
   secret: string;
   eventId: string;
   eventType: string;
   deliveryId: string;
-  timeoutMs: number;
-  fetch: typeof fetch;
 }): Promise<AttemptResult> {
   const timestamp = Math.floor(Date.now() / 1000).toString();
   try {
-    const res = await opts.fetch(opts.url, {
+    const res = await opts.client.request(opts.url, {
       method: 'POST',
-      redirect: 'manual',
       body: opts.body,
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      discardBody: true,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'rahat-temporal-webhooks/1',
@@ -38,12 +40,12 @@ export async function postSignedEvent(opts: {
         [WebhookHeader.signature]: signWebhook(opts.secret, timestamp, opts.body),
       },
     });
-    await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return { ok: true, statusCode: res.status };
     return { ok: false, statusCode: res.status, error: `HTTP ${res.status}` };
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return { ok: false, error: (cause?.code ?? cause?.message ?? (err as Error).message).slice(0, 500) };
+    if (isBreakerOpen(err)) throw err;
+    const message = isAddressRefused(err) ? `refused: ${err.message}` : ((err as { code?: string }).code ?? (err as Error).message);
+    return { ok: false, error: message.slice(0, 500) };
   }
 }
 

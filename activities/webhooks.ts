@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { isBreakerOpen, type BreakerOpenError } from '../common/http/errors';
 import type { EventRelayDeps } from './events';
 import { toWireEvent } from './events-payload';
-import { postSignedEvent, retryDelayMs } from './webhooks-http';
+import { postSignedEvent, retryDelayMs, type AttemptResult } from './webhooks-http';
 
 const PARALLEL_ATTEMPTS = 8;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export function webhookActivities({ prisma, logger, secrets, webhooks, fetch: fetchImpl = fetch }: EventRelayDeps) {
+export function webhookActivities({ prisma, logger, secrets, webhooks, outbound }: EventRelayDeps) {
   type Due = Awaited<ReturnType<typeof findDue>>[number];
 
   function findDue(limit: number) {
@@ -27,21 +28,48 @@ export function webhookActivities({ prisma, logger, secrets, webhooks, fetch: fe
     }
   }
 
-  async function attempt(d: Due): Promise<void> {
+  /** One breaker per webhook: a failing receiver holds back only its own deliveries. */
+  const clientOf = (d: Due) =>
+    outbound.get(`webhook:${d.subscriptionId}`, { timeoutMs: webhooks.timeoutMs ?? DEFAULT_TIMEOUT_MS, retries: 0 });
+
+  /**
+   * The webhook's breaker is open: nothing was sent, so no attempt is counted. Its pending
+   * deliveries wait until the breaker lets a probe through, all in one update, so the relay
+   * neither storms the receiver nor spins on rows it cannot send.
+   */
+  async function defer(d: Due, err: BreakerOpenError): Promise<void> {
+    const until = new Date(Date.now() + err.retryAfterMs);
+    await prisma.webhookDelivery.updateMany({
+      where: { subscriptionId: d.subscriptionId, status: 'PENDING', nextAttemptAt: { lt: until } },
+      data: { nextAttemptAt: until },
+    });
+  }
+
+  async function attempt(d: Due, deferred: Set<string>): Promise<void> {
+    if (deferred.has(d.subscriptionId)) return;
     const secret = secretOf(d);
-    // An unreadable secret fails only this delivery; it must not stop the others.
-    const result = secret
-      ? await postSignedEvent({
-          url: d.subscription.url,
-          body: JSON.stringify(toWireEvent(d.event)),
-          secret,
-          eventId: d.eventId,
-          eventType: d.event.type,
-          deliveryId: d.id,
-          timeoutMs: webhooks.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-          fetch: fetchImpl,
-        })
-      : { ok: false, statusCode: undefined, error: 'signing secret unreadable: was WEBHOOK_SECRET_KEY changed?' };
+    let result: AttemptResult;
+    try {
+      // An unreadable secret fails only this delivery; it must not stop the others.
+      result = secret
+        ? await postSignedEvent({
+            client: clientOf(d),
+            url: d.subscription.url,
+            body: JSON.stringify(toWireEvent(d.event)),
+            secret,
+            eventId: d.eventId,
+            eventType: d.event.type,
+            deliveryId: d.id,
+          })
+        : { ok: false, statusCode: undefined, error: 'signing secret unreadable: was WEBHOOK_SECRET_KEY changed?' };
+    } catch (err) {
+      if (!isBreakerOpen(err)) throw err;
+      if (!deferred.has(d.subscriptionId)) {
+        deferred.add(d.subscriptionId);
+        await defer(d, err);
+      }
+      return;
+    }
     const attempts = d.attempts + 1;
     const dead = !result.ok && attempts >= webhooks.maxAttempts;
     // Guarded by the attempt count, so a retried activity never records one attempt twice.
@@ -99,8 +127,9 @@ export function webhookActivities({ prisma, logger, secrets, webhooks, fetch: fe
     /** Attempts the due deliveries, a few at a time: each ends delivered, rescheduled with backoff, or dead. */
     async deliverDueWebhooks({ limit }: { limit: number }): Promise<{ attempted: number; more: boolean }> {
       const due = await findDue(limit);
+      const deferred = new Set<string>();
       for (let i = 0; i < due.length; i += PARALLEL_ATTEMPTS) {
-        await Promise.all(due.slice(i, i + PARALLEL_ATTEMPTS).map(attempt));
+        await Promise.all(due.slice(i, i + PARALLEL_ATTEMPTS).map((d) => attempt(d, deferred)));
       }
       return { attempted: due.length, more: due.length === limit };
     },

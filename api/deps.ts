@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PayloadCodec } from '@temporalio/common';
 import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
+import type { AddressPolicy, Resolver } from '../common/http/address-policy';
 import type { Redis } from '../common/redis';
 import type { SecretBox } from '../common/secret-box';
 import type { SecurityConfig } from '../common/security-config';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   secrets: SecretBox;
   /** Personal data encryption and the payload codec served to the Temporal Web UI (docs/privacy.md). */
   privacy: { vault: PersonalDataVault; codec: PayloadCodec; codecCorsOrigins: string[] };
+  /** Where webhook URLs may point (OUTBOUND_ADDRESS_POLICY); the resolver is replaceable in tests. */
+  outbound: { addressPolicy: AddressPolicy; resolve?: Resolver };
   /** Rows per enrolment transaction, and the names of the partner registries (IMPORT_PARTNERS). */
   imports: { chunkSize: number; partners: string[] };
 }

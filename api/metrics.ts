@@ -2,13 +2,15 @@ import { WorkflowExecutionAlreadyStartedError, type WorkflowClientInterceptor } 
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PrismaClient } from '../common/db';
+import { breakerStateValue, readBreakerStates } from '../common/http/breaker-board';
+import type { Redis } from '../common/redis';
 
 /**
  * The API process's Prometheus metrics (docs/operations.md#metrics). A registry per app, not
  * prom-client's global one, so several apps in one process (tests) never collide. Workflow
  * completions and chain latency are the worker's: it serves its own /metrics.
  */
-export function createApiMetrics(opts: { prisma: PrismaClient }) {
+export function createApiMetrics(opts: { prisma: PrismaClient; redis?: Redis; taskQueue?: string }) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const httpDuration = new Histogram({
@@ -36,6 +38,22 @@ export function createApiMetrics(opts: { prisma: PrismaClient }) {
         for (const r of rows) this.set({ status: r.status }, r._count._all);
       } catch {
         // Database down: the gauge is left empty for this scrape; /health reports the outage.
+      }
+    },
+  });
+  new Gauge({
+    name: 'rahat_outbound_breaker_state',
+    help: "Circuit breaker per outside service, the worst across the task queue's workers: 0 closed, 1 half-open, 2 open",
+    labelNames: ['service'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      if (!opts.redis || !opts.taskQueue || opts.redis.status !== 'ready') return;
+      try {
+        for (const [service, s] of Object.entries(await readBreakerStates(opts.redis, opts.taskQueue)))
+          this.set({ service }, breakerStateValue(s.breaker));
+      } catch {
+        // Redis down: left empty for this scrape; /health reports the outage.
       }
     },
   });

@@ -27,13 +27,13 @@ export interface RunningApi {
 
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const prisma = createPrisma(config.databaseUrl, { applicationName: 'rahat-api' });
-  const metrics = createApiMetrics({ prisma });
+  const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
+  const metrics = createApiMetrics({ prisma, redis, taskQueue: config.temporal.taskQueue });
   const vault = createVault(config.pii);
   const temporal = createTemporalGateway({ ...config.temporal, dataConverter: createDataConverter(config.pii) }, [
     requestIdClientInterceptor(),
     workflowStartsInterceptor(metrics),
   ]);
-  const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
   if (config.security.bootstrapAdmin && (await ensureFirstAdmin(prisma, config.security.bootstrapAdmin)))
     logger.info('first admin user created from ADMIN_EMAIL');
   const chain = createChainReader(config, prisma);
@@ -54,6 +54,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     secrets: createSecretBox(config.webhooks.secretKey),
     privacy: { vault, codec: new EncryptionCodec(vault.keyRing), codecCorsOrigins: config.codecCorsOrigins },
     imports: { chunkSize: config.imports.chunkSize, partners: Object.keys(config.imports.partners) },
+    outbound: { addressPolicy: config.outbound.addressPolicy },
   });
   const server = app.listen(config.api.port, config.api.host);
   await new Promise<void>((resolve, reject) => {

@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         rateLimitPerMinute: 600,
         loginRateLimitPerMinute: 10,
       },
+      outbound: { addressPolicy: 'loopback', breaker: { threshold: 5, resetTimeoutMs: 30_000 } },
     });
     expect(config.walletMasterSecret.length).toBeGreaterThanOrEqual(32);
   });
@@ -179,6 +180,48 @@ describe('loadConfig', () => {
   it('When TX_MAX_FEE_GWEI is given, Then the fee ceiling is that many gwei in wei; a non-positive one is refused', () => {
     expect(loadConfig({ DATABASE_URL, TX_MAX_FEE_GWEI: '2.5' }).chain.maxFeePerGas).toBe(2_500_000_000n);
     expect(issuesFor({ DATABASE_URL, TX_MAX_FEE_GWEI: '0' }).map((i) => i.variable)).toEqual(['TX_MAX_FEE_GWEI']);
+  });
+});
+
+describe('outside services configuration', () => {
+  const production = {
+    DATABASE_URL,
+    NODE_ENV: 'production',
+    SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
+    WALLET_MASTER_SECRET: 's'.repeat(32),
+    WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+    JWT_SECRET: 'j'.repeat(32),
+    PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
+    PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+  };
+  const partners = (url: string) => JSON.stringify({ unicef: { url } });
+
+  it('When NODE_ENV is production, Then outside services may reach public addresses only unless OUTBOUND_ADDRESS_POLICY says otherwise', () => {
+    expect(loadConfig(production).outbound.addressPolicy).toBe('public');
+    expect(loadConfig({ ...production, OUTBOUND_ADDRESS_POLICY: 'private' }).outbound.addressPolicy).toBe('private');
+    expect(loadConfig({ DATABASE_URL, NODE_ENV: 'test' }).outbound.addressPolicy).toBe('loopback');
+  });
+
+  it('When a partner registry is an internal IP literal in production, Then IMPORT_PARTNERS is refused naming the partner and the address kind', () => {
+    for (const url of ['http://127.0.0.1:8080/feed', 'https://10.1.2.3/feed', 'http://169.254.169.254/latest', 'https://[::1]/feed']) {
+      const issues = issuesFor({ ...production, IMPORT_PARTNERS: partners(url) });
+      expect(issues).toEqual([
+        { variable: 'IMPORT_PARTNERS', message: expect.stringMatching(/^unicef: .* (loopback|private|metadata) address/) },
+      ]);
+    }
+    expect(
+      loadConfig({ ...production, IMPORT_PARTNERS: partners('https://registry.example.org/feed') }).imports.partners.unicef,
+    ).toBeDefined();
+    // Outside production, local stand-ins stay reachable.
+    expect(loadConfig({ DATABASE_URL, IMPORT_PARTNERS: partners('http://127.0.0.1:8080/feed') }).imports.partners.unicef).toBeDefined();
+  });
+
+  it('When breaker variables are given, Then they are parsed; a zero threshold is refused', () => {
+    const config = loadConfig({ DATABASE_URL, OUTBOUND_BREAKER_THRESHOLD: '3', OUTBOUND_BREAKER_RESET_SECONDS: '2.5' });
+
+    expect(config.outbound.breaker).toEqual({ threshold: 3, resetTimeoutMs: 2500 });
+    expect(issuesFor({ DATABASE_URL, OUTBOUND_BREAKER_THRESHOLD: '0' }).map((i) => i.variable)).toEqual(['OUTBOUND_BREAKER_THRESHOLD']);
+    expect(issuesFor({ DATABASE_URL, OUTBOUND_ADDRESS_POLICY: 'anything' }).map((i) => i.variable)).toEqual(['OUTBOUND_ADDRESS_POLICY']);
   });
 });
 

@@ -1,5 +1,6 @@
 import { computeAddress } from 'ethers';
 import { z } from 'zod';
+import { outboundConfig, outboundEnv, outboundIssues, type OutboundConfig } from './outbound-config';
 import { privacyConfig, privacyEnv, privacyIssues, type PrivacyConfig } from './privacy-config';
 import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from './security-config';
 
@@ -79,6 +80,7 @@ const envSchema = z.object({
   WEBHOOK_RETRY_INITIAL_SECONDS: z.coerce.number().positive().max(3600).default(10),
   ...securityEnv,
   ...privacyEnv,
+  ...outboundEnv,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -133,6 +135,8 @@ export interface Config extends PrivacyConfig {
   };
   /** Authentication, CORS and rate limits of the API (common/security-config.ts). */
   security: SecurityConfig;
+  /** Outside services: address policy and circuit breakers (common/outbound-config.ts). */
+  outbound: OutboundConfig;
 }
 
 export class ConfigError extends Error {
@@ -163,7 +167,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required in production' })));
   }
   const admin = opts.adminWorker ? adminOf(e) : undefined;
-  const security = [...securityIssues(e, e.NODE_ENV), ...privacyIssues(e, e.NODE_ENV)];
+  const outbound = outboundConfig(e, e.NODE_ENV);
+  const security = [
+    ...securityIssues(e, e.NODE_ENV),
+    ...privacyIssues(e, e.NODE_ENV),
+    ...outboundIssues(outbound.addressPolicy, e.IMPORT_PARTNERS ?? {}),
+  ];
   if (security.length) throw new ConfigError(security);
   return {
     env: e.NODE_ENV,
@@ -192,6 +201,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     security: securityConfig(e),
     ...privacyConfig(e),
+    outbound,
   };
 }
 

@@ -29,5 +29,14 @@ export const ErrorType = {
 
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 
+/**
+ * Retryable failure types: Temporal retries them, after the delay the failure names
+ * (`nextRetryDelay`) rather than its policy's backoff.
+ */
+export const RetryableType = {
+  /** An outside service's circuit breaker is open (common/http): wait until it lets a probe through. */
+  ServiceUnavailable: 'ServiceUnavailable',
+} as const;
+
 /** Retry policy for non-business failures: the workflow rethrows only the listed types at once. */
 export const NON_RETRYABLE: ErrorType[] = Object.values(ErrorType);

@@ -5,18 +5,21 @@ import { createEventRelayActivities, type EventRelayActivities } from '../activi
 import type { Config } from '../common/config';
 import { createDataConverter } from '../common/data-converter';
 import type { PrismaClient } from '../common/db';
-import { closeRedis, createRedis } from '../common/redis';
+import type { ServiceClients } from '../common/http/service-clients';
+import { closeRedis, createRedis, type Redis } from '../common/redis';
 import { createSecretBox } from '../common/secret-box';
 import { workflowIds } from '../common/workflow-ids';
 import type { eventRelayWorkflow } from '../workflows/event-relay';
 
 export interface EventRelayParts {
   activities: EventRelayActivities;
+  /** The relay's Redis connection; the worker's breaker states are published on it too. */
+  redis: Redis;
   close(): Promise<void>;
 }
 
 /** The relay's activities with their own Redis connection (the other activities need none). */
-export function openEventRelay(config: Config, prisma: PrismaClient, logger: Logger): EventRelayParts {
+export function openEventRelay(config: Config, prisma: PrismaClient, logger: Logger, outbound: ServiceClients): EventRelayParts {
   const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
   const activities = createEventRelayActivities({
     prisma,
@@ -24,8 +27,9 @@ export function openEventRelay(config: Config, prisma: PrismaClient, logger: Log
     logger,
     secrets: createSecretBox(config.webhooks.secretKey),
     webhooks: { maxAttempts: config.webhooks.maxAttempts, retryInitialMs: config.webhooks.retryInitialMs },
+    outbound,
   });
-  return { activities, close: () => closeRedis(redis) };
+  return { activities, redis, close: () => closeRedis(redis) };
 }
 
 /**

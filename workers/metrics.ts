@@ -2,6 +2,8 @@ import type { MetricHistogram, MetricMeter } from '@temporalio/common';
 import type { RuntimeOptions } from '@temporalio/worker';
 import { FetchRequest } from 'ethers';
 import type { Config } from '../common/config';
+import { breakerStateValue } from '../common/http/breaker-board';
+import type { ServiceClients } from '../common/http/service-clients';
 
 const CHAIN_CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
@@ -61,4 +63,29 @@ function rpcMethod(body: Uint8Array | null): string {
   const head = Buffer.from(body.subarray(0, 200)).toString('utf8');
   if (head.trimStart().startsWith('[')) return 'batch';
   return /"method"\s*:\s*"([A-Za-z0-9_]{1,64})"/.exec(head)?.[1] ?? 'unknown';
+}
+
+/**
+ * The outside services' breakers and calls in this worker (docs/operations.md, "Outside
+ * services"): `rahat_outbound_breaker_state{service}` (0 closed, 1 half-open, 2 open) and
+ * `rahat_outbound_requests_total{service,outcome}` (ok, http_error, timeout, network_error,
+ * refused, rejected: not sent because the breaker is open).
+ */
+export function recordOutboundMetrics(meter: MetricMeter, clients: ServiceClients): void {
+  const state = meter.createGauge(
+    'rahat_outbound_breaker_state',
+    'int',
+    undefined,
+    'Circuit breaker per outside service: 0 closed, 1 half-open, 2 open',
+  );
+  const calls = meter.createCounter('rahat_outbound_requests', undefined, 'Calls to outside services by service and outcome');
+  const seen = new Set<string>();
+  clients.subscribe((e) => {
+    if (e.kind === 'state') state.set(breakerStateValue(e.state), { service: e.service });
+    else {
+      if (!seen.has(e.service)) state.set(0, { service: e.service });
+      seen.add(e.service);
+      calls.add(1, { service: e.service, outcome: e.outcome });
+    }
+  });
 }

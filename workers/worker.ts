@@ -13,7 +13,8 @@ import { ensureChainWatch } from './chain-watch';
 import { ensureOrphanSweep } from './orphan-sweep';
 import { ensureEventRelay, openEventRelay } from './events';
 import { activityInterceptors, contextualLogger } from './interceptors-activity';
-import { recordChainCallLatency } from './metrics';
+import { recordChainCallLatency, recordOutboundMetrics } from './metrics';
+import { checkPartnerAddresses, openOutbound } from './outbound';
 import { openResources } from './resources';
 
 // Source runs from workers/, the compiled worker from dist/workers/: both find dist/ at the root.
@@ -36,6 +37,7 @@ function workflowSource(config: Config): Pick<WorkerOptions, 'workflowsPath' | '
 }
 
 export async function startWorker(config: Config, logger: Logger): Promise<RunningWorker> {
+  await checkPartnerAddresses(config);
   const resources = await openResources(config);
   try {
     await checkBlockCapacity(resources.chain.provider, config.distribution.chunkSize);
@@ -46,14 +48,18 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   // Activity log lines go through a child carrying the request id (workers/interceptors-activity.ts).
   const activityLogger = logger.child({ component: 'activity' });
-  const events = openEventRelay(config, resources.prisma, contextualLogger(activityLogger));
+  const outbound = openOutbound(config);
+  const events = openEventRelay(config, resources.prisma, contextualLogger(activityLogger), outbound.clients);
+  outbound.publish(events.redis);
   const stopChainMetrics = recordChainCallLatency(Runtime.instance().metricMeter);
+  recordOutboundMetrics(Runtime.instance().metricMeter, outbound.clients);
   const activities = createActivities({
     prisma: resources.prisma,
     chain: resources.chain,
     logger: contextualLogger(activityLogger),
     faults: createFaults(config.faultInjection ? parseFaultPlan(config.faultInjection) : {}),
     vault: createVault(config.pii),
+    outbound: outbound.clients,
     workflowStarts: {
       client: new Client({ connection, namespace: config.temporal.namespace, dataConverter: createDataConverter(config.pii) }).workflow,
       taskQueue: config.temporal.taskQueue,
@@ -94,6 +100,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   } catch (err) {
     // Redis reconnects forever: without this a failed boot would never exit.
     stopChainMetrics();
+    await outbound.close();
     await events.close();
     await connection.close();
     await resources.close();
@@ -103,6 +110,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
   const done = worker.run().finally(async () => {
     await connection.close();
     stopChainMetrics();
+    await outbound.close();
     await events.close();
     await resources.close();
     logger.info('worker stopped');

@@ -1,3 +1,4 @@
+import { readBreakerStates, type ServiceHealth } from '../../common/http/breaker-board';
 import { redisReady } from '../../common/redis';
 import type { ApiDeps } from '../deps';
 import { signerHealth, type SignerHealth } from '../signer-health';
@@ -29,13 +30,21 @@ async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
   }
 }
 
+interface ServicesCheck {
+  status: 'up' | 'degraded' | 'unknown';
+  /** Per outside service, the breaker state the workers published (common/http/breaker-board.ts). */
+  breakers: Record<string, ServiceHealth>;
+  error?: string;
+}
+
 /**
  * Database, Temporal, chain and Redis, each with status and latency; 503 when any is down. The
  * signers (the hot key, and any other key the engine signs with, like the admin key) are
  * `degraded` when their nonces have gaps, the chain forgot what they mined, or a transaction
- * waits far too long: 200, named, so a stalled signer pages on-call without taking the API out.
+ * waits far too long; so is an outside service whose circuit breaker is not closed: 200,
+ * named, so a stalled signer or a failing webhook pages on-call without taking the API out.
  */
-export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner, stuckAfterMs }: ApiDeps): RouteSpec[] {
+export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner, stuckAfterMs, taskQueue }: ApiDeps): RouteSpec[] {
   async function signers(): Promise<{ signer: SignerHealth; signers: SignerHealth[] }> {
     const c = await chain.connect();
     const others = await prisma.signerNonce.findMany({
@@ -48,6 +57,15 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
     return { signer: signer!, signers: rest };
   }
 
+  async function services(): Promise<ServicesCheck> {
+    try {
+      const breakers = await withTimeout(readBreakerStates(redis, taskQueue));
+      return { status: Object.values(breakers).some((b) => b.status !== 'up') ? 'degraded' : 'up', breakers };
+    } catch (err) {
+      return { status: 'unknown', breakers: {}, error: (err as Error).message.split('\n')[0] };
+    }
+  }
+
   return [
     route({
       method: 'get',
@@ -57,11 +75,11 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
       // Load balancers and on-call checks call it without credentials; it reveals no data.
       permission: 'public',
       responses: {
-        200: { description: 'Every dependency up (status ok), or a signer degraded (status degraded, named)' },
+        200: { description: 'Every dependency up (status ok), or a signer or an outside service degraded (status degraded, named)' },
         503: { description: 'At least one dependency down' },
       },
       async handler({ res }) {
-        const [database, temporalCheck, chainCheck, redisCheck, signerChecks] = await Promise.all([
+        const [database, temporalCheck, chainCheck, redisCheck, signerChecks, servicesCheck] = await Promise.all([
           timed(() => prisma.$queryRaw`SELECT 1`),
           timed(() => temporal.connection.healthService.check({})),
           timed(() => blockNumber(rpcUrl)),
@@ -70,17 +88,22 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
             await redis.ping();
           }),
           withTimeout(signers()).catch((err: Error) => ({ error: err.message.split('\n')[0] })),
+          services(),
         ]);
         const checks = { database, temporal: temporalCheck, chain: chainCheck, redis: redisCheck };
         const healthy = Object.values(checks).every((c) => c.status === 'up');
-        const degraded = 'signer' in signerChecks && [signerChecks.signer, ...signerChecks.signers].some((s) => s.status !== 'up');
+        const degraded =
+          ('signer' in signerChecks && [signerChecks.signer, ...signerChecks.signers].some((s) => s.status !== 'up')) ||
+          servicesCheck.status === 'degraded';
         const status = !healthy ? 'unavailable' : degraded ? 'degraded' : 'ok';
-        res
-          .status(healthy ? 200 : 503)
-          .json({
-            status,
-            checks: { ...checks, ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }) },
-          });
+        res.status(healthy ? 200 : 503).json({
+          status,
+          checks: {
+            ...checks,
+            ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }),
+            services: servicesCheck,
+          },
+        });
       },
     }),
   ];

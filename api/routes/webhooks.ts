@@ -1,5 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { checkUrlAddress } from '../../common/http/address-policy';
+import { isAddressRefused } from '../../common/http/errors';
 import type { EventType } from '../../common/outbox';
 import type { WebhookSubscription } from '../../prisma/generated/client';
 import type { Actor } from '../auth/actor';
@@ -56,8 +58,22 @@ const present = (w: WebhookSubscription) => ({
   createdAt: w.createdAt,
 });
 
+/**
+ * Where the URL points now, under OUTBOUND_ADDRESS_POLICY: a URL at an internal address is a
+ * 400 on body.url. The worker checks again at every connection (DNS rebinding, common/http).
+ */
+async function refuseInternal(url: string, outbound: ApiDeps['outbound']): Promise<void> {
+  try {
+    await checkUrlAddress(url, outbound.addressPolicy, outbound.resolve);
+  } catch (err) {
+    if (!isAddressRefused(err)) throw err;
+    const message = `must not point at a ${err.kind} address: ${err.message}`;
+    throw new HttpProblem(400, 'Invalid request', `body.url: ${message}`, [{ field: 'body.url', message }]);
+  }
+}
+
 /** Webhook registration (docs/events.md): the signing secret is in the creation response only. */
-export function webhookRoutes({ prisma, secrets }: ApiDeps): RouteSpec[] {
+export function webhookRoutes({ prisma, secrets, outbound }: ApiDeps): RouteSpec[] {
   return [
     route({
       method: 'post',
@@ -69,10 +85,14 @@ export function webhookRoutes({ prisma, secrets }: ApiDeps): RouteSpec[] {
       project: ({ body }) => body.projectId,
       responses: {
         201: { description: 'Registered; `secret` signs every delivery and is not retrievable later' },
+        400: {
+          description: 'Invalid body, or a URL at an address OUTBOUND_ADDRESS_POLICY refuses (loopback, private, link-local, metadata …)',
+        },
         403: { description: 'A project-scoped caller gave no projectId' },
         422: { description: 'Unknown project' },
       },
       async handler({ res, body, actor }) {
+        await refuseInternal(body.url, outbound);
         if (actor?.projects && body.projectId === undefined) {
           throw new HttpProblem(403, 'Forbidden', 'callers scoped to projects must register webhooks for one of their projects', [
             { field: 'body.projectId', message: 'is required for project-scoped callers' },

@@ -11,6 +11,7 @@ import { createVault } from '../../common/crypto/vault';
 import { createDataConverter } from '../../common/data-converter';
 import { ErrorType } from '../../common/errors';
 import { createFaults } from '../../common/faults';
+import { createServiceClients } from '../../common/http/service-clients';
 import { loadArtifact } from '../../contracts/artifacts';
 import { workflowIds } from '../../common/workflow-ids';
 import { openResources } from '../../workers/resources';
@@ -158,6 +159,7 @@ describe('single registration', () => {
       logger: pino({ level: 'silent' }),
       faults: createFaults(),
       vault: createVault(sys.config.pii),
+      outbound: createServiceClients(sys.config.outbound),
       config: {
         walletMasterSecret: sys.config.walletMasterSecret,
         confirmations: 1,

@@ -73,7 +73,7 @@ describe('GET /health', () => {
     const res = await call(sys.api.url, 'GET', '/health', undefined, { auth: 'none' });
 
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body.checks).sort()).toEqual(['chain', 'database', 'redis', 'signer', 'signers', 'temporal']);
+    expect(Object.keys(res.body.checks).sort()).toEqual(['chain', 'database', 'redis', 'services', 'signer', 'signers', 'temporal']);
     expect(res.body.checks.redis).toEqual({ status: 'up', latencyMs: expect.any(Number) });
   });
 });
