@@ -23,6 +23,9 @@ export function securityHeaders(security: SecurityConfig): RequestHandler[] {
   ];
 }
 
+/** The largest JSON body the API parses (express.json's limit): 413 past it. */
+export const JSON_BODY_LIMIT = '100kb';
+
 /** 415 for a request body that is not JSON: the API parses nothing else. */
 export function requireJsonBody(req: Request): void {
   const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
