@@ -1,24 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request } from 'express';
 import type { ApiDeps } from './deps';
 import { httpMetrics } from './metrics';
+import { methodNotAllowed } from './method-not-allowed';
 import { docsAssets } from './openapi-routes';
 import { problemHandler, unknownRoute } from './problem';
+import { refuseBadRequestId, requestIdOf } from './request-id';
 import { codecCors } from './routes/codec';
 import { codecLoginAssets } from './routes/codec-session';
 import { buildRouter } from './router';
 import { routeTable } from './routes';
-import { rateLimiter, refuseNul, rejectBadUrl, securityHeaders } from './security';
-
-const REQUEST_ID = /^[\w.-]{1,64}$/;
+import { JSON_BODY_LIMIT, rateLimiter, refuseNul, rejectBadUrl, securityHeaders } from './security';
 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
-    const given = req.get('x-request-id');
-    req.id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    req.id = requestIdOf(req);
     res.setHeader('x-request-id', req.id);
     const started = performance.now();
     res.on('finish', () => {
@@ -34,12 +32,13 @@ export function createApp(deps: ApiDeps): Express {
   app.use('/codec', codecCors(deps.privacy.codecCorsOrigins));
   app.use(securityHeaders(deps.security));
   app.use(rejectBadUrl);
+  app.use(refuseBadRequestId);
   const routes = routeTable(deps);
   // Upload routes stream their body themselves (a JSON array of 100,000 rows is no 100 kB body).
   const uploads = new Set(routes.filter((r) => r.upload).map((r) => r.path));
   app.use(
     express.json({
-      limit: '100kb',
+      limit: JSON_BODY_LIMIT,
       strict: true,
       reviver: refuseNul,
       type: (req) => !uploads.has((req as Request).path) && Boolean((req as Request).is('application/json')),
@@ -50,6 +49,7 @@ export function createApp(deps: ApiDeps): Express {
   app.use(buildRouter(routes, { auth: deps.auth, limiter, prisma: deps.prisma, logger: deps.logger }));
   app.use(docsAssets());
   app.use(codecLoginAssets());
+  app.use(methodNotAllowed(routes));
   app.use(unknownRoute);
   app.use(problemHandler(deps.logger));
   return app;

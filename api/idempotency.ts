@@ -6,12 +6,13 @@ import type { Hold, IdempotencyStore } from './idempotency-store';
 import { HttpProblem } from './problem';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-const KEY = /^[\x20-\x7e]{1,255}$/;
+/** What an Idempotency-Key must be; the document shows this pattern. */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x20-\x7e]{1,255}$/;
 
 /** The request's Idempotency-Key, if it sent one; 400 when it is malformed. */
 export function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get(IDEMPOTENCY_HEADER);
-  if (key === undefined || KEY.test(key)) return key;
+  if (key === undefined || IDEMPOTENCY_KEY_PATTERN.test(key)) return key;
   const message = 'must be 1-255 printable ASCII characters';
   throw new HttpProblem(400, 'Invalid request', `Idempotency-Key ${message}`, [{ field: 'header.Idempotency-Key', message }]);
 }

@@ -136,4 +136,42 @@ describe('OpenAPI document', () => {
 
     expect(notFound.content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/Problem' });
   });
+
+  it('When an operation is generated, Then it lists every status the edge can answer for it: 400, 413, 415, 429 always; 401, 403 unless public; 404 with path parameters; 409, 422 when it starts work', () => {
+    const missing = table.flatMap((spec) => {
+      const op = doc.paths[openApiPath(spec.path)][spec.method];
+      const edge = [
+        ...[400, 413, 415, 429],
+        ...(spec.permission === 'public' ? [] : [401, 403]),
+        ...(spec.params ? [404] : []),
+        ...(spec.startsWork ? [409, 422] : []),
+      ];
+      return edge.filter((status) => !(String(status) in op.responses)).map((status) => `${spec.method} ${spec.path} ${status}`);
+    });
+
+    expect(missing).toEqual([]);
+  });
+
+  it('When a route takes an upload, Then its request body lists the upload content types', () => {
+    for (const spec of table.filter((s) => s.upload)) {
+      const body = doc.paths[openApiPath(spec.path)][spec.method].requestBody;
+      expect(Object.keys(body.content).sort()).toEqual([spec.upload!.contentType].flat().sort());
+    }
+  });
+
+  it('When a body takes exactly one of several sets of fields, Then the document shows the sets as oneOf', () => {
+    const body = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema;
+
+    expect(body('/v1/distributions/batches').oneOf.map((o: any) => o.required)).toEqual([
+      ['payouts'],
+      ['beneficiaryIds', 'amount'],
+      ['groupId', 'amount'],
+    ]);
+    expect(body('/v1/projects/{id}/budget').oneOf.map((o: any) => o.required)).toEqual([['increase'], ['decrease']]);
+  });
+
+  it('When a path is served for some methods only, Then the document describes the 405 answer with Allow', () => {
+    expect(doc.components.responses.MethodNotAllowed.headers.Allow.schema).toEqual({ type: 'string' });
+    expect(doc.info.description).toContain('405');
+  });
 });

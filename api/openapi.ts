@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { CODEC_SESSION_COOKIE } from './auth/cookies';
+import { edgeProblems, METHOD_NOT_ALLOWED } from './edge-problems';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency';
+import { REQUEST_ID_PATTERN } from './request-id';
 import type { RouteSpec } from './route-spec';
 
 type Json = Record<string, unknown>;
@@ -22,15 +25,6 @@ const PROBLEM: Json = {
   },
 };
 
-const DEFAULT_PROBLEMS: Record<number, string> = {
-  400: 'Invalid request: each bad field is named',
-  401: 'No or invalid credentials',
-  403: 'The caller lacks the permission or project',
-  409: 'A request with this Idempotency-Key is still in progress',
-  422: 'The Idempotency-Key was used with a different request',
-  429: 'Rate limit exceeded; see Retry-After',
-};
-
 /** JSON Schema (2020-12, which OpenAPI 3.1 uses as is) of a zod schema, without the `$schema` marker. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Json;
@@ -48,8 +42,37 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Jso
   }));
 }
 
-function problem(description: string): Json {
-  return { description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+const HEADERS: Record<number, Json> = {
+  405: { Allow: { description: 'The methods the path takes, e.g. GET, HEAD, POST', schema: { type: 'string' } } },
+  429: { 'Retry-After': { description: 'Seconds until the caller may try again', schema: { type: 'integer', minimum: 1 } } },
+};
+
+function problem(status: number, description: string): Json {
+  return {
+    description,
+    ...(HEADERS[status] ? { headers: HEADERS[status] } : {}),
+    content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+  };
+}
+
+/** The handler's own description of a status first, then what the edge answers with it too. */
+const joined = (own: string | undefined, edge: string | undefined) =>
+  [own, edge && own ? edge[0]!.toLowerCase() + edge.slice(1) : edge].filter(Boolean).join('; or: ');
+
+function requestBody(spec: RouteSpec): Json | undefined {
+  if (spec.upload) {
+    const types = [spec.upload.contentType].flat();
+    return {
+      required: true,
+      description: `Streamed, up to ${spec.upload.maxBytes} bytes`,
+      // Rows the handler parses itself: a JSON upload is an array, anything else text.
+      content: Object.fromEntries(types.map((t) => [t, { schema: t === 'application/json' ? { type: 'array' } : { type: 'string' } }])),
+    };
+  }
+  if (!spec.body) return undefined;
+  // A missing body is validated as {} (validate.ts): it is required exactly when {} is refused.
+  const required = !spec.body.safeParse({}).success;
+  return { required, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } };
 }
 
 function operationId(spec: RouteSpec): string {
@@ -64,20 +87,17 @@ function operationId(spec: RouteSpec): string {
 
 function operation(spec: RouteSpec): Json {
   const responses: Record<string, Json> = {};
-  const defaults = [
-    ...(spec.body || spec.query || spec.params || spec.startsWork ? [400] : []),
-    ...(spec.permission === 'public' ? [] : [401, 403]),
-    ...(spec.startsWork ? [409, 422] : []),
-    429,
-  ];
-  for (const status of defaults) responses[status] = problem(DEFAULT_PROBLEMS[status]!);
-  for (const [status, r] of Object.entries(spec.responses)) {
-    if (Number(status) >= 400) responses[status] = problem(r.description);
+  const edge = edgeProblems(spec);
+  const statuses = [...new Set([...Object.keys(edge), ...Object.keys(spec.responses)].map(Number))].sort((a, b) => a - b);
+  for (const status of statuses) {
+    const r = spec.responses[status];
+    if (status >= 400) responses[status] = problem(status, joined(r?.description, edge[status]));
     else
-      responses[status] = r.schema
-        ? { description: r.description, content: { 'application/json': { schema: jsonSchema(r.schema, 'output') } } }
-        : { description: r.description };
+      responses[status] = r!.schema
+        ? { description: r!.description, content: { 'application/json': { schema: jsonSchema(r!.schema, 'output') } } }
+        : { description: r!.description };
   }
+  const body = requestBody(spec);
   return {
     operationId: operationId(spec),
     summary: spec.summary,
@@ -88,7 +108,7 @@ function operation(spec: RouteSpec): Json {
       ...(spec.startsWork ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
       { $ref: '#/components/parameters/RequestId' },
     ],
-    ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } } : {}),
+    ...(body ? { requestBody: body } : {}),
     responses,
     security:
       spec.permission === 'public' ? [] : [{ bearerAuth: [] }, { apiKeyAuth: [] }, ...(spec.sessionCookie ? [{ codecSession: [] }] : [])],
@@ -105,12 +125,16 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Json {
     info: {
       title: 'rahat-temporal API',
       version,
-      description: 'Disbursement engine: register beneficiaries, pay them tokens, follow every payout. Errors are RFC 9457 problem+json.',
+      description:
+        'Disbursement engine: register beneficiaries, pay them tokens, follow every payout. Errors are RFC 9457 problem+json, ' +
+        'with only the statuses each operation lists. A path asked with a method it does not list answers 405 with Allow ' +
+        '(components.responses.MethodNotAllowed); OPTIONS answers 200 with the same Allow.',
     },
     tags: [...new Set(specs.flatMap((s) => s.tags))].sort().map((name) => ({ name })),
     paths,
     components: {
       schemas: { Problem: PROBLEM },
+      responses: { MethodNotAllowed: problem(405, METHOD_NOT_ALLOWED) },
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token of an admin-tool user' },
         apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'API key of an external app' },
@@ -128,14 +152,15 @@ export function buildOpenApi(specs: RouteSpec[], version: string): Json {
           required: false,
           description:
             'Retry-safe key (1-255 printable characters): the same key with the same request (for uploads: the same bytes) replays the first answer for 24 h.',
-          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7e]+$' },
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source },
         },
         RequestId: {
           name: 'x-request-id',
           in: 'header',
           required: false,
-          description: 'Correlation id, echoed back and carried into the workflow log lines; generated when absent.',
-          schema: { type: 'string', pattern: '^[\\w.-]{1,64}$' },
+          description:
+            'Correlation id, echoed back and carried into the workflow log lines; generated when absent, refused (400) when it does not match.',
+          schema: { type: 'string', pattern: REQUEST_ID_PATTERN.source },
         },
       },
     },

@@ -37,8 +37,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let problem: HttpProblem;
     if (err instanceof HttpProblem) problem = err;
-    else if (isBodyParserError(err))
-      problem = new HttpProblem(err.status, err.status === 413 ? 'Payload Too Large' : 'Malformed body', err.message);
+    else if (isBodyParserError(err)) problem = new HttpProblem(err.status, BODY_PARSER_TITLES[err.status] ?? 'Malformed body', err.message);
     else {
       logger.error({ err, requestId: req.id }, 'unhandled error');
       problem = new HttpProblem(500, 'Internal Server Error', 'an unexpected error occurred; it has been logged');
@@ -57,6 +56,9 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
       });
   };
 }
+
+/** The body parser's 413 (over the limit) and 415 (a charset or encoding it cannot read); anything else is a malformed body. */
+const BODY_PARSER_TITLES: Record<number, string> = { 413: 'Payload Too Large', 415: 'Unsupported Media Type' };
 
 function isBodyParserError(err: unknown): err is { status: number; message: string } {
   const status = (err as { status?: unknown })?.status;

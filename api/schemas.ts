@@ -18,3 +18,23 @@ export const page = {
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().max(200).optional(),
 };
+
+/**
+ * "Exactly one of these sets of fields" on an object: the check the router applies (a 400 naming
+ * the first set's first field) and the JSON Schema `oneOf` the document shows, from one list. A
+ * set matches when all its fields are given and no field of another set is, so at most one does.
+ */
+export function exactlyOneOf<T extends z.ZodObject>(schema: T, sets: string[][], message: string): T {
+  const fields = [...new Set(sets.flat())];
+  const others = (set: string[]) => fields.filter((f) => !set.includes(f));
+  const matches = (value: Record<string, unknown>, set: string[]) =>
+    set.every((f) => value[f] !== undefined) && others(set).every((f) => value[f] === undefined);
+  return schema
+    .refine((value) => sets.some((set) => matches(value as Record<string, unknown>, set)), { message, path: [sets[0]![0]!] })
+    .meta({
+      oneOf: sets.map((set) => ({
+        required: set,
+        ...(others(set).length ? { not: { anyOf: others(set).map((f) => ({ required: [f] })) } } : {}),
+      })),
+    });
+}

@@ -13,15 +13,33 @@ export function securityHeaders(security: SecurityConfig): RequestHandler[] {
     // assets to https on a plain-http local API (TLS is the proxy's job; HSTS is still set).
     helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }),
     // No origin is allowed unless configured: browsers then refuse cross-origin calls.
-    cors({
-      origin: security.corsOrigins.length ? security.corsOrigins : false,
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'idempotency-key', 'x-request-id'],
-      exposedHeaders: ['x-request-id', 'location', 'retry-after'],
-      maxAge: 600,
-    }),
+    preflightsOnly(
+      cors({
+        origin: security.corsOrigins.length ? security.corsOrigins : false,
+        methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        allowedHeaders: ['authorization', 'content-type', 'x-api-key', 'idempotency-key', 'x-request-id'],
+        exposedHeaders: ['x-request-id', 'location', 'retry-after'],
+        maxAge: 600,
+      }),
+    ),
   ];
 }
+
+/**
+ * The cors middleware answers every OPTIONS as a preflight (204, no Allow). A plain OPTIONS
+ * (no Origin and Access-Control-Request-Method) goes on to the router instead, which answers
+ * with the path's Allow, as the document says.
+ */
+export function preflightsOnly(handler: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const preflight = req.headers.origin !== undefined && req.headers['access-control-request-method'] !== undefined;
+    if (req.method === 'OPTIONS' && !preflight) return next();
+    handler(req, res, next);
+  };
+}
+
+/** The largest JSON body the API parses (express.json's limit): 413 past it. */
+export const JSON_BODY_LIMIT = '100kb';
 
 /** 415 for a request body that is not JSON: the API parses nothing else. */
 export function requireJsonBody(req: Request): void {

@@ -6,40 +6,40 @@ import { createOrResumeBatch } from '../batch-runner';
 import type { ApiDeps } from '../deps';
 import { HttpProblem, notFound } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
-import { amount, reference } from '../schemas';
+import { amount, exactlyOneOf, reference } from '../schemas';
 import { batchView } from './batch-view';
 import { projectId } from './projects';
 
 const MAX_INLINE = 1000;
 
-const createBatch = z
-  .strictObject({
-    projectId,
-    batchId: reference.optional(),
-    /** Explicit payouts: (beneficiary, amount) pairs. */
-    payouts: z
-      .array(z.strictObject({ beneficiaryId: z.uuid(), amount }))
-      .min(1)
-      .max(MAX_INLINE)
-      .optional(),
-    /** Or the same amount to each of these beneficiaries… */
-    beneficiaryIds: z.array(z.uuid()).min(1).max(MAX_INLINE).optional(),
-    /** …or to every member of this group (any size). */
-    groupId: z.uuid().optional(),
-    amount: amount.optional(),
-  })
-  .refine((b) => [b.payouts, b.beneficiaryIds, b.groupId].filter(Boolean).length === 1 && !!b.payouts === !b.amount, {
-    message: 'give exactly one of: payouts; beneficiaryIds with amount; groupId with amount',
-    path: ['payouts'],
-  })
-  .refine(
-    (b) =>
-      b.groupId || new Set((b.payouts?.map((p) => p.beneficiaryId) ?? b.beneficiaryIds)!).size === (b.payouts ?? b.beneficiaryIds)!.length,
-    {
-      message: 'a beneficiary appears twice',
-      path: ['payouts'],
-    },
-  );
+const createBatch = exactlyOneOf(
+  z
+    .strictObject({
+      projectId,
+      batchId: reference.optional(),
+      /** Explicit payouts: (beneficiary, amount) pairs. */
+      payouts: z
+        .array(z.strictObject({ beneficiaryId: z.uuid(), amount }))
+        .min(1)
+        .max(MAX_INLINE)
+        .optional(),
+      /** Or the same amount to each of these beneficiaries… */
+      beneficiaryIds: z.array(z.uuid()).min(1).max(MAX_INLINE).optional(),
+      /** …or to every member of this group (any size). */
+      groupId: z.uuid().optional(),
+      amount: amount.optional(),
+    })
+    // Runs even when no target is given (zod runs every refinement): it must not assume one.
+    .refine(
+      (b) => {
+        const ids = b.payouts?.map((p) => p.beneficiaryId) ?? b.beneficiaryIds ?? [];
+        return new Set(ids).size === ids.length;
+      },
+      { message: 'a beneficiary appears twice', path: ['payouts'] },
+    ),
+  [['payouts'], ['beneficiaryIds', 'amount'], ['groupId', 'amount']],
+  'give exactly one of: payouts; beneficiaryIds with amount; groupId with amount',
+);
 const params = z.strictObject({ id: reference });
 
 export function batchRoutes(deps: ApiDeps): RouteSpec[] {
@@ -57,6 +57,7 @@ export function batchRoutes(deps: ApiDeps): RouteSpec[] {
       responses: {
         202: { description: 'Batch created and started (or, for the same request again, resumed); poll links.self' },
         409: { description: 'batchId already used by another request' },
+        422: { description: 'Beneficiaries not enrolled in the project, or a group not in it or without members' },
       },
       async handler({ req, res, body, request }) {
         const { fingerprint, keyedId } = request!;

@@ -6,6 +6,7 @@ import { Permission } from '../auth/permissions';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
+import { preflightsOnly } from '../security';
 
 /**
  * Temporal's remote codec protocol, so the Temporal Web UI (and `temporal` CLI with
@@ -35,13 +36,15 @@ const toJson = (p: Payload): JsonPayload => ({
 
 /** CORS for the Web UI's origin(s) only (CODEC_CORS_ORIGINS), answering its preflight without credentials. */
 export function codecCors(origins: string[]): RequestHandler {
-  return cors({
-    origin: origins,
-    methods: ['POST'],
-    allowedHeaders: ['content-type', 'x-namespace', 'authorization', 'x-api-key'],
-    credentials: true,
-    maxAge: 600,
-  });
+  return preflightsOnly(
+    cors({
+      origin: origins,
+      methods: ['POST'],
+      allowedHeaders: ['content-type', 'x-namespace', 'authorization', 'x-api-key'],
+      credentials: true,
+      maxAge: 600,
+    }),
+  );
 }
 
 export function codecRoutes({ privacy }: ApiDeps): RouteSpec[] {

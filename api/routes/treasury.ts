@@ -14,15 +14,14 @@ import type { ApiDeps } from '../deps';
 import { keyReused } from '../idempotency';
 import { HttpProblem, notFound } from '../problem';
 import { route, type RouteSpec, type StartRequest } from '../route-spec';
-import { amount } from '../schemas';
+import { amount, exactlyOneOf } from '../schemas';
 import { projectId } from './projects';
 
-const budgetChange = z
-  .strictObject({ increase: amount.optional(), decrease: amount.optional() })
-  .refine((b) => (b.increase === undefined) !== (b.decrease === undefined), {
-    message: 'give exactly one of increase, decrease',
-    path: ['increase'],
-  });
+const budgetChange = exactlyOneOf(
+  z.strictObject({ increase: amount.optional(), decrease: amount.optional() }),
+  [['increase'], ['decrease']],
+  'give exactly one of increase, decrease',
+);
 const projectParams = z.strictObject({ id: projectId });
 const opParams = z.strictObject({ id: z.uuid() });
 

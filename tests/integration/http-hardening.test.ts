@@ -78,6 +78,67 @@ describe('content types and sizes', () => {
   });
 });
 
+// Before the rate-limit tests, which use up this address's budget: the document is a public route.
+describe('the document and the edge agree', () => {
+  let doc: any;
+  beforeAll(async () => {
+    doc = (await call(sys.api.url, 'GET', '/openapi.json', undefined, { auth: 'none' })).body;
+  });
+
+  it('When x-request-id breaks the documented pattern, Then 400 problem+json naming header.x-request-id; a matching one is echoed', async () => {
+    const pattern = new RegExp(doc.components.parameters.RequestId.schema.pattern, 'u');
+    const bad = ['a'.repeat(65), 'has space', 'semi;colon', 'caf\u00e9', ''];
+    const good = ['req-1.2_3', 'a'.repeat(64)];
+
+    const refused = [];
+    for (const id of bad)
+      refused.push(await call(sys.api.url, 'GET', '/health', undefined, { auth: 'none', headers: { 'x-request-id': id } }));
+    const echoed = await call(sys.api.url, 'GET', '/health', undefined, { auth: 'none', headers: { 'x-request-id': good[0]! } });
+
+    expect(bad.filter((id) => pattern.test(id))).toEqual([]);
+    expect(good.filter((id) => !pattern.test(id))).toEqual([]);
+    expect(refused.map((r) => r.status)).toEqual(bad.map(() => 400));
+    for (const r of refused) {
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.body.errors).toEqual([{ field: 'header.x-request-id', message: expect.stringContaining(pattern.source) }]);
+      expect(r.headers.get('x-request-id')).toMatch(pattern);
+      expect(r.body.requestId).toBe(r.headers.get('x-request-id'));
+    }
+    expect(echoed.headers.get('x-request-id')).toBe(good[0]);
+  });
+
+  it('When a documented path gets a method it does not serve, Then 405 problem+json with Allow naming the served ones, as a plain OPTIONS does', async () => {
+    const templates = Object.entries(doc.paths as Record<string, object>).map(([path, methods]) => ({
+      path,
+      pattern: new RegExp(`^${path.replace(/\./g, '\\.').replace(/\{\w+\}/g, '[^/]+')}$`),
+      methods: Object.keys(methods).map((m) => m.toUpperCase()),
+    }));
+    const problems: string[] = [];
+    let refused = 0;
+    for (const { path } of templates) {
+      const url = path.replace(/\{\w+\}/g, 'x');
+      // What Express serves at the URL: every route whose path matches it, GET also answering HEAD.
+      const served = new Set(templates.filter((t) => t.pattern.test(url)).flatMap((t) => t.methods));
+      if (served.has('GET')) served.add('HEAD');
+      const allow = [...served].sort().join(', ');
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].filter((m) => !served.has(m))) {
+        const res = await call(sys.api.url, method, url, undefined, { auth: 'none' });
+        refused++;
+        const type = res.headers.get('content-type') ?? '';
+        if (res.status !== 405 || res.headers.get('allow') !== allow || !type.includes('application/problem+json'))
+          problems.push(`${method} ${url} → ${res.status} allow=${res.headers.get('allow')} ${type}; expected 405 allow=${allow}`);
+      }
+      const options = await fetch(`${sys.api.url}${url}`, { method: 'OPTIONS' });
+      if (options.headers.get('allow') !== allow) problems.push(`OPTIONS ${url} → ${options.status} allow=${options.headers.get('allow')}`);
+    }
+
+    expect(problems).toEqual([]);
+    expect(refused).toBeGreaterThan(100);
+    expect(doc.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
+    expect(doc.info.description).toContain('405');
+  });
+});
+
 describe('rate limits', () => {
   it('When an API key exceeds its rate, Then 429 problem+json with Retry-After, while another key goes on', async () => {
     const a = await apiKey(sys, ['hard-a'], ['projects:read']);
