@@ -15,6 +15,8 @@ const REQUEST_ID = /^[\w.-]{1,64}$/;
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip is the client a trusted proxy names in X-Forwarded-For, else the peer (TRUST_PROXY).
+  app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     const given = req.get('x-request-id');
@@ -45,7 +47,7 @@ export function createApp(deps: ApiDeps): Express {
       type: (req) => !uploads.has((req as Request).path) && Boolean((req as Request).is('application/json')),
     }),
   );
-  const limiter = rateLimiter(deps.security.rateLimitPerMinute);
+  const limiter = rateLimiter(deps.limits.requests);
   app.locals.routes = routes; // what the security tests iterate over: exactly what is served
   app.use(buildRouter(routes, { auth: deps.auth, limiter, prisma: deps.prisma, logger: deps.logger }));
   app.use(docsAssets());
