@@ -70,7 +70,8 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
       async handler({ res }) {
         const [database, temporalCheck, chainCheck, redisCheck, signerChecks] = await Promise.all([
           timed(() => prisma.$queryRaw`SELECT 1`),
-          timed(() => temporal.connection.healthService.check({})),
+          // With a deadline: the client would otherwise keep retrying an unreachable server for ~20 s.
+          timed(() => temporal.connection.withDeadline(Date.now() + TIMEOUT_MS, () => temporal.connection.healthService.check({}))),
           timed(
             () => chainHead(rpcUrl, health.chainLagMs),
             (head) => head,

@@ -81,12 +81,13 @@ describe('GET /health', () => {
     expect(res.body.degraded).toEqual([]);
   });
 
-  /** An API of its own on `config`, answering /health; closed afterwards. */
-  async function healthOf(config: Config, until: (h: { status: number; body: any }) => boolean = () => true) {
+  /** An API of its own on `config`, answering /health; closed afterwards, `settleMs` later. */
+  async function healthOf(config: Config, until: (h: { status: number; body: any }) => boolean = () => true, settleMs = 0) {
     const api = await startApi(config, pino({ level: 'silent' }));
     try {
       return await eventually(() => call(api.url, 'GET', '/health', undefined, { auth: 'none' }), until, 20_000);
     } finally {
+      await new Promise((r) => setTimeout(r, settleMs));
       await api.close();
     }
   }
@@ -113,7 +114,9 @@ describe('GET /health', () => {
   it('When Temporal is unreachable, Then 503 "unavailable" naming temporal in down', async () => {
     const deadTemporal = `127.0.0.1:${await freePort()}`;
 
-    const res = await healthOf({ ...sys.config, temporal: { ...sys.config.temporal, address: deadTemporal } });
+    // The Temporal client schedules one more retry past the probe's deadline; closing before it
+    // fires would make it throw on the closed channel.
+    const res = await healthOf({ ...sys.config, temporal: { ...sys.config.temporal, address: deadTemporal } }, undefined, 4000);
 
     expect(res.status).toBe(503);
     expect(res.body.status).toBe('unavailable');
