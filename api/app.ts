@@ -14,6 +14,8 @@ import { JSON_BODY_LIMIT, rateLimiter, refuseNul, rejectBadUrl, securityHeaders 
 export function createApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // req.ip is the client a trusted proxy names in X-Forwarded-For, else the peer (TRUST_PROXY).
+  app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
   app.use((req, res, next) => {
     req.id = requestIdOf(req);
@@ -44,7 +46,7 @@ export function createApp(deps: ApiDeps): Express {
       type: (req) => !uploads.has((req as Request).path) && Boolean((req as Request).is('application/json')),
     }),
   );
-  const limiter = rateLimiter(deps.security.rateLimitPerMinute);
+  const limiter = rateLimiter(deps.limits.requests);
   app.locals.routes = routes; // what the security tests iterate over: exactly what is served
   app.use(buildRouter(routes, { auth: deps.auth, limiter, prisma: deps.prisma, logger: deps.logger }));
   app.use(docsAssets());

@@ -6,9 +6,13 @@ import type { AddressPolicy, Resolver } from '../common/http/address-policy';
 import type { Redis } from '../common/redis';
 import type { SecretBox } from '../common/secret-box';
 import type { SecurityConfig } from '../common/security-config';
+import type { HotCache } from '../common/hot-cache';
+import type { TrustProxy } from '../common/trust-proxy';
 import type { Authenticator } from './auth/actor';
 import type { ChainReader } from './chain-reader';
 import type { ApiMetrics } from './metrics';
+import type { ProjectStore } from './project-store';
+import type { RateLimits } from './rate-limits';
 import type { TemporalGateway } from './temporal';
 
 export interface ApiDeps {
@@ -27,8 +31,17 @@ export interface ApiDeps {
   auth: Authenticator;
   /** JWT secret, CORS origins and rate limits (common/security-config.ts). */
   security: SecurityConfig;
+  /** Express `trust proxy` (TRUST_PROXY): whose X-Forwarded-For names the client. */
+  trustProxy: TrustProxy;
+  /** Requests and sign-in attempts per key, shared by every API instance through Redis. */
+  limits: RateLimits;
+  /** Hot reads, dropped on every instance when they change (common/hot-cache.ts). */
+  cache: HotCache;
+  projects: ProjectStore;
+  /** /health: the chain is degraded when its head block is older than this (0 = not checked). */
+  health: { chainLagMs: number };
   distribution: { chunkSize: number; concurrency: number };
-  /** Probed by /health; the worker's event relay publishes, the API only checks. */
+  /** Shared rate limits and cache invalidation; probed by /health (the worker's event relay publishes to it). */
   redis: Redis;
   metrics: ApiMetrics;
   /** Seals webhook signing secrets before they are stored. */

@@ -58,11 +58,11 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
         try {
           actor = await deps.auth.authenticate(req, { sessionCookie: spec.sessionCookie });
         } catch (err) {
-          deps.limiter.take(req, res, undefined); // failed credentials count against the IP
+          await deps.limiter.take(req, res, undefined); // failed credentials count against the IP
           throw err;
         }
         if (!actor) {
-          deps.limiter.take(req, res, undefined);
+          await deps.limiter.take(req, res, undefined);
           const accepted = spec.sessionCookie
             ? 'a Bearer token, an x-api-key header or a codec session (sign in at /codec/login)'
             : 'a Bearer token or an x-api-key header';
@@ -70,7 +70,7 @@ export function buildRouter(specs: RouteSpec[], deps: RouterDeps): Router {
         }
         res.locals.auditActor = { kind: actor.kind, id: actor.id };
       }
-      deps.limiter.take(req, res, actor);
+      await deps.limiter.take(req, res, actor);
       if (actor && spec.permission !== 'public' && !actor.permissions.has(spec.permission)) {
         throw new HttpProblem(403, 'Forbidden', `requires permission ${spec.permission}`);
       }

@@ -3,8 +3,8 @@ import type { Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import type { SecurityConfig } from '../common/security-config';
 import type { Actor } from './auth/actor';
-import { TokenBuckets } from './auth/token-bucket';
 import { HttpProblem } from './problem';
+import type { SharedLimit } from './rate-limits';
 
 /** Security headers and CORS, for every response (errors included). */
 export function securityHeaders(security: SecurityConfig): RequestHandler[] {
@@ -51,25 +51,17 @@ export function requireJsonBody(req: Request): void {
 
 export interface RateLimiter {
   /** Counts one request of the caller (or of the IP when there is none); throws 429 when over. */
-  take(req: Request, res: Response, actor: Actor | undefined): void;
+  take(req: Request, res: Response, actor: Actor | undefined): Promise<void>;
 }
 
-/** One bucket per API key, per user, and per IP for requests without valid credentials. */
-export function rateLimiter(perMinute: number): RateLimiter {
-  const buckets = new TokenBuckets(perMinute);
+/**
+ * One limit per API key, per user, and per IP for requests without valid credentials. The IP is
+ * Express's `req.ip`: the peer, or the client a trusted proxy names (TRUST_PROXY).
+ */
+export function rateLimiter(limit: SharedLimit): RateLimiter {
   return {
-    take(req, res, actor) {
-      const key = actor ? `${actor.kind}:${actor.id}` : `ip:${req.ip ?? req.socket.remoteAddress}`;
-      enforce(buckets, key, res);
-    },
+    take: (req, res, actor) => limit.take(actor ? `${actor.kind}:${actor.id}` : `ip:${req.ip ?? req.socket.remoteAddress}`, res),
   };
-}
-
-export function enforce(buckets: TokenBuckets, key: string, res: Response): void {
-  const decision = buckets.take(key);
-  if (decision.ok) return;
-  res.setHeader('retry-after', String(decision.retryAfterSeconds));
-  throw new HttpProblem(429, 'Too Many Requests', `rate limit exceeded; retry after ${decision.retryAfterSeconds} s`);
 }
 
 /**

@@ -5,8 +5,9 @@ import { createDataConverter } from '../common/data-converter';
 import { createPrisma } from '../common/db';
 import { EncryptionCodec } from '../common/payload-codec';
 import { createLogger, type Logger } from '../common/logger';
-import { closeRedis, createRedis } from '../common/redis';
+import { closeRedis, createRedis, redisReady } from '../common/redis';
 import { requestIdClientInterceptor } from '../common/request-context-client';
+import { createHotCache } from '../common/hot-cache';
 import { createSecretBox } from '../common/secret-box';
 import { computeAddress } from 'ethers';
 import { createApp } from './app';
@@ -15,6 +16,8 @@ import { createAuthenticator } from './auth/authenticator';
 import { ensureFirstAdmin } from './auth/bootstrap';
 import { idempotencyStore } from './idempotency-store';
 import { createApiMetrics, workflowStartsInterceptor } from './metrics';
+import { projectStore } from './project-store';
+import { createRateLimits } from './rate-limits';
 import type { RouteSpec } from './route-spec';
 import { createTemporalGateway } from './temporal';
 
@@ -27,16 +30,25 @@ export interface RunningApi {
 
 export async function startApi(config: Config, logger: Logger): Promise<RunningApi> {
   const prisma = createPrisma(config.databaseUrl, { applicationName: 'rahat-api' });
-  const redis = createRedis(config.redis, logger.child({ component: 'redis' }));
+  // A Redis that hangs must not hold requests up: the rate limits fall back after half a second.
+  const redis = createRedis(config.redis, logger.child({ component: 'redis' }), { commandTimeoutMs: 500 });
   const metrics = createApiMetrics({ prisma, redis, taskQueue: config.temporal.taskQueue });
   const vault = createVault(config.pii);
   const temporal = createTemporalGateway({ ...config.temporal, dataConverter: createDataConverter(config.pii) }, [
     requestIdClientInterceptor(),
     workflowStartsInterceptor(metrics),
   ]);
+  const cache = createHotCache({
+    redis,
+    keyPrefix: config.redis.keyPrefix,
+    ttlMs: config.hotCache.ttlMs,
+    logger: logger.child({ component: 'hot-cache' }),
+  });
+  // Shared limits from the first request when Redis is up; a start never waits long for one that is down.
+  await redisReady(redis, 2000).catch(() => logger.warn('Redis not ready at start: rate limits are per process until it is'));
   if (config.security.bootstrapAdmin && (await ensureFirstAdmin(prisma, config.security.bootstrapAdmin)))
     logger.info('first admin user created from ADMIN_EMAIL');
-  const chain = createChainReader(config, prisma);
+  const chain = createChainReader(config, prisma, cache);
   const app = createApp({
     prisma,
     temporal,
@@ -48,6 +60,17 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     taskQueue: config.temporal.taskQueue,
     auth: createAuthenticator({ prisma, security: config.security, logger }),
     security: config.security,
+    trustProxy: config.api.trustProxy,
+    limits: createRateLimits({
+      redis,
+      keyPrefix: config.redis.keyPrefix,
+      requestsPerMinute: config.security.rateLimitPerMinute,
+      loginsPerMinute: config.security.loginRateLimitPerMinute,
+      logger: logger.child({ component: 'rate-limits' }),
+    }),
+    cache,
+    projects: projectStore(prisma, cache),
+    health: config.health,
     distribution: config.distribution,
     redis,
     metrics,
@@ -61,14 +84,13 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Expired idempotency records are replaced on reuse anyway; this keeps the table small.
-  const purge = setInterval(
-    () =>
-      void idempotencyStore(prisma)
-        .purgeExpired()
-        .catch(() => undefined),
-    3600_000,
-  ).unref();
+  // Expired idempotency records are replaced on reuse anyway, ended codec sessions refused; this keeps the tables small.
+  const purge = setInterval(() => {
+    void idempotencyStore(prisma)
+      .purgeExpired()
+      .catch(() => undefined);
+    void prisma.codecSession.deleteMany({ where: { expiresAt: { lt: new Date() } } }).catch(() => undefined);
+  }, 3600_000).unref();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.api.host}:${port}`;
   logger.info({ url }, 'api listening');
@@ -79,6 +101,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       clearInterval(purge);
+      cache.close();
       await closeRedis(redis);
       chain.close();
       await temporal.close();

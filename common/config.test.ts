@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(config).toEqual({
       env: 'development',
       logLevel: 'info',
-      api: { host: '127.0.0.1', port: 3000 },
+      api: { host: '127.0.0.1', port: 3000, trustProxy: false },
       databaseUrl: DATABASE_URL,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'rahat' },
       chain: {
@@ -37,7 +37,9 @@ describe('loadConfig', () => {
       // Only the admin worker's configuration carries the admin key.
       admin: undefined,
       walletMasterSecret: expect.any(String),
-      redis: { host: '127.0.0.1', port: 6379, password: undefined },
+      redis: { host: '127.0.0.1', port: 6379, password: undefined, keyPrefix: 'rahat:' },
+      hotCache: { ttlMs: 60_000 },
+      health: { chainLagMs: 0 },
       workerMetrics: { host: '127.0.0.1', port: 9464 },
       webhooks: { secretKey: expect.any(String), maxAttempts: 12, retryInitialMs: 10_000 },
       pii: { encryptionKeys: { 'dev-1': expect.any(String) }, activeKeyId: 'dev-1', blindIndexKey: expect.any(String) },
@@ -159,9 +161,34 @@ describe('loadConfig', () => {
       WEBHOOK_RETRY_INITIAL_SECONDS: '0.25',
     });
 
-    expect(config.redis).toEqual({ host: 'redis', port: 6380, password: 'pw' });
+    expect(config.redis).toEqual({ host: 'redis', port: 6380, password: 'pw', keyPrefix: 'rahat:' });
     expect(config.workerMetrics).toEqual({ host: '0.0.0.0', port: 0 });
     expect(config.webhooks).toMatchObject({ maxAttempts: 3, retryInitialMs: 250 });
+  });
+
+  it.each([
+    ['false', false],
+    ['1', 1],
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 192.168.1.7 ,fd00::/8', ['10.0.0.0/8', '192.168.1.7', 'fd00::/8']],
+  ])('When TRUST_PROXY is %s, Then Express gets %p', (raw, expected) => {
+    expect(loadConfig({ DATABASE_URL, TRUST_PROXY: raw }).api.trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', '10.0.0.0/33', 'proxy.example.org', '10.0.0.1/8/2', ','])(
+    'When TRUST_PROXY is %s, Then it is refused with a message naming it',
+    (raw) => {
+      expect(issuesFor({ DATABASE_URL, TRUST_PROXY: raw }).map((i) => i.variable)).toEqual(['TRUST_PROXY']);
+    },
+  );
+
+  it('When the scale-out variables are given, Then the key prefix, cache TTL and chain lag are read', () => {
+    const config = loadConfig({ DATABASE_URL, REDIS_KEY_PREFIX: 'staging:', HOT_CACHE_TTL_SECONDS: '0', HEALTH_CHAIN_LAG_SECONDS: '90' });
+
+    expect(config.redis.keyPrefix).toBe('staging:');
+    expect(config.hotCache).toEqual({ ttlMs: 0 });
+    expect(config.health).toEqual({ chainLagMs: 90_000 });
+    expect(issuesFor({ DATABASE_URL, REDIS_KEY_PREFIX: 'has space' }).map((i) => i.variable)).toEqual(['REDIS_KEY_PREFIX']);
   });
 
   it('When variables are empty strings, Then they count as unset: defaults apply and a required one is reported missing', () => {

@@ -2,6 +2,7 @@ import { computeAddress } from 'ethers';
 import { z } from 'zod';
 import { outboundConfig, outboundEnv, outboundIssues, type OutboundConfig } from './outbound-config';
 import { privacyConfig, privacyEnv, privacyIssues, type PrivacyConfig } from './privacy-config';
+import { trustProxy, type TrustProxy } from './trust-proxy';
 import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from './security-config';
 
 /**
@@ -78,6 +79,14 @@ const envSchema = z.object({
   WEBHOOK_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(12),
   WEBHOOK_RETRY_INITIAL_SECONDS: z.coerce.number().positive().max(3600).default(10),
+  // Several API instances behind a proxy (docs/operations.md, "Several API instances").
+  TRUST_PROXY: trustProxy.default(false),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]{1,64}$/, 'must be 1-64 letters, digits or _ . : -')
+    .default('rahat:'),
+  HOT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  HEALTH_CHAIN_LAG_SECONDS: z.coerce.number().int().min(0).default(0),
   ...securityEnv,
   ...privacyEnv,
   ...outboundEnv,
@@ -89,7 +98,12 @@ export type Env = z.input<typeof envSchema>;
 export interface Config extends PrivacyConfig {
   env: 'development' | 'test' | 'production';
   logLevel: string;
-  api: { host: string; port: number };
+  api: {
+    host: string;
+    port: number;
+    /** Express `trust proxy`: which peers' X-Forwarded-For names the client (TRUST_PROXY). */
+    trustProxy: TrustProxy;
+  };
   databaseUrl: string;
   temporal: { address: string; namespace: string; taskQueue: string };
   chain: {
@@ -121,8 +135,12 @@ export interface Config extends PrivacyConfig {
   workflowBundlePath?: string;
   /** Test-only crash points (common/faults.ts). */
   faultInjection?: string;
-  /** Pub/sub target of the event relay; probed by /health. */
-  redis: { host: string; port: number; password?: string };
+  /** Pub/sub target of the event relay; the API's shared rate limits and cache invalidation; probed by /health. */
+  redis: { host: string; port: number; password?: string; keyPrefix: string };
+  /** In-process cache of hot reads (projects, contract addresses), invalidated through Redis; 0 turns it off. */
+  hotCache: { ttlMs: number };
+  /** /health calls the chain degraded when its head block is older than this; 0 = not checked. */
+  health: { chainLagMs: number };
   /** The worker's Prometheus endpoint (Temporal SDK metrics, chain call latency); port 0 turns it off. */
   workerMetrics: { host: string; port: number };
   webhooks: {
@@ -177,7 +195,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, trustProxy: e.TRUST_PROXY },
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     chain: {
@@ -192,7 +210,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     distribution: { chunkSize: e.PAYOUT_CHUNK_SIZE, concurrency: e.BATCH_CONCURRENCY, stuckAfterMs: e.TX_STUCK_AFTER_SECONDS * 1000 },
     faultInjection: e.FAULT_INJECTION,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
-    redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD },
+    redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, keyPrefix: e.REDIS_KEY_PREFIX },
+    hotCache: { ttlMs: e.HOT_CACHE_TTL_SECONDS * 1000 },
+    health: { chainLagMs: e.HEALTH_CHAIN_LAG_SECONDS * 1000 },
     workerMetrics: { host: e.WORKER_METRICS_HOST, port: e.WORKER_METRICS_PORT },
     webhooks: {
       secretKey: e.WEBHOOK_SECRET_KEY ?? DEV_WEBHOOK_SECRET_KEY,

@@ -1,5 +1,6 @@
 import type { Config } from './config';
 import type { PrismaClient } from './db';
+import { cacheTopics } from './hot-cache';
 
 export interface ContractAddresses {
   token: string;
@@ -30,8 +31,11 @@ export async function resolveContractAddresses(config: Config, prisma: PrismaCli
   };
 }
 
-/** The deploy script's DeploymentStore, kept in Postgres beside the data it serves. */
-export function prismaDeploymentStore(prisma: PrismaClient) {
+/**
+ * The deploy script's DeploymentStore, kept in Postgres beside the data it serves. `changed`
+ * (invalidationPublisher) tells running API instances, which cache the addresses, to read them again.
+ */
+export function prismaDeploymentStore(prisma: PrismaClient, changed?: (topic: string) => Promise<void>) {
   return {
     async load(chainId: number) {
       const rows = await prisma.contractDeployment.findMany({ where: { chainId } });
@@ -53,6 +57,7 @@ export function prismaDeploymentStore(prisma: PrismaClient) {
         create: { chainId, name, ...data },
         update: data,
       });
+      await changed?.(cacheTopics.contracts(chainId));
     },
   };
 }

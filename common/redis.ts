@@ -10,13 +10,14 @@ export type { Redis };
  * sent while Redis is down fails at once (no offline queue): the caller's retry (Temporal's
  * for the relay, the next probe for /health) is the only retry, so nothing piles up in memory.
  */
-export function createRedis(opts: Config['redis'], logger: Logger): Redis {
+export function createRedis(opts: Config['redis'], logger: Logger, tuning: { commandTimeoutMs?: number } = {}): Redis {
   const redis = new Redis({
     host: opts.host,
     port: opts.port,
     password: opts.password,
     enableOfflineQueue: false,
     connectTimeout: 2000,
+    commandTimeout: tuning.commandTimeoutMs,
     retryStrategy: (times) => Math.min(times * 100, 1000),
   });
   // An unhandled 'error' would be printed by ioredis itself; one line per outage is enough.

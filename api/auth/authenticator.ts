@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { decodeProtectedHeader, errors } from 'jose';
+import { z } from 'zod';
 import type { PrismaClient } from '../../common/db';
 import type { Logger } from '../../common/logger';
 import type { SecurityConfig } from '../../common/security-config';
@@ -12,6 +13,7 @@ import { CODEC_SESSION_COOKIE, readCookie } from './cookies';
 import { apiKeyPrefix, sameHash, sha256, verifyAccessToken, verifyCodecSession } from './tokens';
 
 const LAST_USED_RESOLUTION_MS = 60_000;
+const uuid = z.uuid();
 const invalid = (detail = 'invalid credentials') => new HttpProblem(401, 'Unauthorized', detail);
 
 const roleActor = (id: string, role: Role, projects: readonly string[]): Actor => ({
@@ -76,16 +78,24 @@ export function createAuthenticator(deps: { prisma: PrismaClient; security: Secu
     return { kind: 'api-key', id: row.id, permissions: new Set(permissions), projects: new Set(row.projects) };
   }
 
+  /** The session row is read with its user on every request: a sign-out on any instance ends it at once. */
   async function fromCodecSession(token: string): Promise<Actor> {
-    let userId: string;
+    let claims: { userId: string; sessionId: string };
     try {
-      userId = await verifyCodecSession(security.jwtSecret, token);
+      claims = await verifyCodecSession(security.jwtSecret, token);
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw invalid('the codec session has expired; sign in again at /codec/login');
       logger.debug({ reason: (err as { code?: string }).code ?? (err as Error).name }, 'codec session refused');
       throw invalid('the codec session is not valid; sign in again at /codec/login');
     }
-    return userActor(userId);
+    const session = uuid.safeParse(claims.sessionId).success
+      ? await prisma.codecSession.findUnique({ where: { id: claims.sessionId }, include: { user: true } })
+      : null;
+    if (!session || session.userId !== claims.userId || session.revokedAt || session.expiresAt <= new Date())
+      throw invalid('the codec session has ended; sign in again at /codec/login');
+    const { user } = session;
+    if (user.disabledAt) throw invalid('the user does not exist or is disabled');
+    return roleActor(user.id, fromDbRole(user.role), user.projects);
   }
 
   return {

@@ -5,7 +5,15 @@ import { email } from '../../common/security-config';
 import type { User } from '../../prisma/generated/client';
 import { HttpProblem } from '../problem';
 import { decoyHash, verifyPassword } from './passwords';
-import { ACCESS_TOKEN_TTL_SECONDS, issueAccessToken, newRefreshToken, REFRESH_TOKEN_TTL_MS, sha256 } from './tokens';
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  CODEC_SESSION_TTL_SECONDS,
+  issueAccessToken,
+  issueCodecSession,
+  newRefreshToken,
+  REFRESH_TOKEN_TTL_MS,
+  sha256,
+} from './tokens';
 
 export interface TokenPair {
   accessToken: string;
@@ -24,7 +32,11 @@ export const credentials = z.strictObject({ email, password: z.string().min(1).m
 /** Emails compare case-insensitively: stored and looked up in lower case. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-/** Password login, refresh-token rotation with reuse detection, logout. */
+/**
+ * Password login, refresh-token rotation with reuse detection, logout; the codec's browser
+ * sessions. Both kinds live in Postgres and are read on every use, so a revocation holds on
+ * every API instance at once and survives the loss of anything else (Redis included).
+ */
 export function createSessions(prisma: PrismaClient, jwtSecret: string) {
   async function issue(userId: string, familyId: string, db: Pick<PrismaClient, 'refreshToken'> = prisma): Promise<TokenPair> {
     const refreshToken = newRefreshToken();
@@ -90,7 +102,22 @@ export function createSessions(prisma: PrismaClient, jwtSecret: string) {
     },
 
     async revokeAllOf(userId: string): Promise<void> {
-      await prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      const now = new Date();
+      await prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+      await prisma.codecSession.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } });
+    },
+
+    /** A codec session row and the cookie's token that names it. */
+    async startCodecSession(userId: string): Promise<string> {
+      const id = randomUUID();
+      const now = Date.now();
+      await prisma.codecSession.create({ data: { id, userId, expiresAt: new Date(now + CODEC_SESSION_TTL_SECONDS * 1000) } });
+      return issueCodecSession(jwtSecret, userId, now, id);
+    },
+
+    /** Signing out: the session ends for every instance, even if the cookie was copied. */
+    async endCodecSession(sessionId: string): Promise<void> {
+      await prisma.codecSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
     },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Token buckets in this process's memory: each key holds up to `perMinute` tokens and gets
- * them back evenly over a minute. Several API processes each allow the full rate (documented
- * in docs/security.md); memory stays bounded by dropping full buckets, then the oldest.
+ * them back evenly over a minute. The fallback of the shared limits (api/rate-limits.ts) while
+ * Redis is unreachable: each API process then allows the full rate (docs/security.md); memory
+ * stays bounded by dropping full buckets, then the oldest.
  */
 export interface RateDecision {
   ok: boolean;

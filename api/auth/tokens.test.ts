@@ -56,22 +56,38 @@ describe('access tokens', () => {
 });
 
 describe('codec sessions', () => {
-  it('When a codec session is issued, Then it verifies for the codec for 8 hours and never as an access token, nor the reverse', async () => {
-    const session = await issueCodecSession(SECRET, 'user-1');
+  it('When a codec session is issued, Then it names its session row, verifies for the codec for 8 hours and never as an access token, nor the reverse', async () => {
+    const session = await issueCodecSession(SECRET, 'user-1', Date.now(), 'session-1');
     const access = await issueAccessToken(SECRET, 'user-1');
     const payload = JSON.parse(Buffer.from(session.split('.')[1], 'base64url').toString());
 
-    expect(await verifyCodecSession(SECRET, session)).toBe('user-1');
+    expect(await verifyCodecSession(SECRET, session)).toEqual({ userId: 'user-1', sessionId: 'session-1' });
     expect(payload.exp - payload.iat).toBe(CODEC_SESSION_TTL_SECONDS);
     expect(CODEC_SESSION_TTL_SECONDS).toBe(8 * 3600);
     await expect(verifyAccessToken(SECRET, session)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
-    await expect(verifyCodecSession(SECRET, access)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+    // Refused for its audience, or first for naming no session (jose checks required claims first).
+    await expect(verifyCodecSession(SECRET, access)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
   });
 
   it('When the session is older than 8 hours, Then it is refused as expired', async () => {
     const session = await issueCodecSession(SECRET, 'user-1', Date.now() - CODEC_SESSION_TTL_SECONDS * 1000 - 60_000);
 
     await expect(verifyCodecSession(SECRET, session)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
+  });
+
+  it('When a codec token names no session (issued before sessions were recorded), Then it is refused', async () => {
+    const { SignJWT } = await import('jose');
+    const iat = Math.floor(Date.now() / 1000);
+    const legacy = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('user-1')
+      .setIssuer('rahat-temporal')
+      .setAudience('rahat-temporal-codec')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 60)
+      .sign(new TextEncoder().encode(SECRET));
+
+    await expect(verifyCodecSession(SECRET, legacy)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'sid' });
   });
 });
 

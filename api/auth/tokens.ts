@@ -11,9 +11,9 @@ export const AUDIENCE = 'rahat-temporal-api';
 
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-function sign(secret: string, userId: string, audience: string, ttlSeconds: number, now: number): Promise<string> {
+function sign(secret: string, userId: string, audience: string, ttlSeconds: number, now: number, claims = {}): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({})
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(userId)
     .setIssuer(ISSUER)
@@ -24,32 +24,35 @@ function sign(secret: string, userId: string, audience: string, ttlSeconds: numb
     .sign(key(secret));
 }
 
-/** The user id of a valid token; throws for a bad signature, wrong issuer or audience, or expiry. */
-async function verify(secret: string, token: string, audience: string): Promise<string> {
+/** The claims of a valid token; throws for a bad signature, wrong issuer or audience, expiry, or a missing claim. */
+async function verify(secret: string, token: string, audience: string, required: string[] = []) {
   const { payload } = await jwtVerify(token, key(secret), {
     algorithms: ['HS256'],
     issuer: ISSUER,
     audience,
-    requiredClaims: ['exp', 'sub'],
+    requiredClaims: ['exp', 'sub', ...required],
   });
-  return payload.sub!;
+  return payload;
 }
 
 export const issueAccessToken = (secret: string, userId: string, now = Date.now()) =>
   sign(secret, userId, AUDIENCE, ACCESS_TOKEN_TTL_SECONDS, now);
-export const verifyAccessToken = (secret: string, token: string) => verify(secret, token, AUDIENCE);
+export const verifyAccessToken = async (secret: string, token: string) => (await verify(secret, token, AUDIENCE)).sub!;
 
 /**
  * The codec's browser session (api/routes/codec-session.ts): a JWT like the access token but
  * for another audience, so it is refused as a Bearer token and opens only /codec/*. It lives
- * in an HttpOnly cookie for a working shift; the user is still read from the database on each
- * request, so disabling them or changing their role takes effect at once.
+ * in an HttpOnly cookie for a working shift and names its session row (`sid`), which is read
+ * with the user on each request: signing out, or disabling the user, ends it at once.
  */
 export const CODEC_AUDIENCE = 'rahat-temporal-codec';
 export const CODEC_SESSION_TTL_SECONDS = 8 * 3600;
-export const issueCodecSession = (secret: string, userId: string, now = Date.now()) =>
-  sign(secret, userId, CODEC_AUDIENCE, CODEC_SESSION_TTL_SECONDS, now);
-export const verifyCodecSession = (secret: string, token: string) => verify(secret, token, CODEC_AUDIENCE);
+export const issueCodecSession = (secret: string, userId: string, now = Date.now(), sessionId: string = randomUUID()) =>
+  sign(secret, userId, CODEC_AUDIENCE, CODEC_SESSION_TTL_SECONDS, now, { sid: sessionId });
+export async function verifyCodecSession(secret: string, token: string): Promise<{ userId: string; sessionId: string }> {
+  const payload = await verify(secret, token, CODEC_AUDIENCE, ['sid']);
+  return { userId: payload.sub!, sessionId: String(payload.sid) };
+}
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 

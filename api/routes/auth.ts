@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { setAuditActor } from '../auth/audit';
 import { createSessions, credentials, normalizeEmail, type TokenPair } from '../auth/sessions';
 import { sha256 } from '../auth/tokens';
-import { TokenBuckets } from '../auth/token-bucket';
 import type { ApiDeps } from '../deps';
 import { route, type RouteSpec } from '../route-spec';
-import { enforce } from '../security';
 import { codecSessionRoutes } from './codec-session';
 
 const refreshBody = z.strictObject({ refreshToken: z.string().regex(/^rt_[\w-]{43}$/, 'must be a refresh token issued by this API') });
@@ -20,7 +18,7 @@ export function authRoutes(deps: ApiDeps): RouteSpec[] {
   const { prisma, security } = deps;
   const sessions = createSessions(prisma, security.jwtSecret);
   // Password guessing is limited per IP and per account, apart from the general rate limit.
-  const attempts = new TokenBuckets(security.loginRateLimitPerMinute);
+  const attempts = deps.limits.logins;
   const sendTokens = (res: import('express').Response, tokens: TokenPair) =>
     res.status(200).setHeader('cache-control', 'no-store').json(tokens);
 
@@ -35,8 +33,8 @@ export function authRoutes(deps: ApiDeps): RouteSpec[] {
       body: credentials,
       responses: tokenResponses,
       async handler({ req, res, body }) {
-        enforce(attempts, `ip:${req.ip}`, res);
-        enforce(attempts, `account:${sha256(normalizeEmail(body.email))}`, res);
+        await attempts.take(`ip:${req.ip}`, res);
+        await attempts.take(`account:${sha256(normalizeEmail(body.email))}`, res);
         const { userId, tokens } = await sessions.login(body.email, body.password);
         setAuditActor(res, { kind: 'user', id: userId });
         sendTokens(res, tokens);

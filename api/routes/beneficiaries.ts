@@ -21,7 +21,7 @@ const register = beneficiarySchema({ projectId });
 const params = z.strictObject({ id: z.uuid() });
 
 /** Single registration and reading one beneficiary; lists and lookups are in beneficiary-lookup.ts. */
-export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy }: ApiDeps): RouteSpec[] {
+export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy, projects }: ApiDeps): RouteSpec[] {
   const { vault } = privacy;
   const load = (id: string) => prisma.beneficiary.findUnique({ where: { id }, include: VIEW_INCLUDE });
   return [
@@ -42,7 +42,7 @@ export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy }: ApiD
       },
       async handler({ req, res, body }) {
         const { projectId: project, ...fields } = body;
-        if (!(await prisma.project.findUnique({ where: { id: project } }))) {
+        if (!(await projects.find(project))) {
           throw new HttpProblem(422, 'Unknown project', `project ${project} does not exist`, [
             { field: 'body.projectId', message: 'does not exist' },
           ]);

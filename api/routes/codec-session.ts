@@ -7,12 +7,11 @@ import { Permission } from '../auth/permissions';
 import { fromDbRole, ROLE_PERMISSIONS } from '../auth/roles';
 import type { Sessions } from '../auth/sessions';
 import { credentials, normalizeEmail } from '../auth/sessions';
-import type { TokenBuckets } from '../auth/token-bucket';
-import { issueCodecSession, sha256 } from '../auth/tokens';
+import { sha256, verifyCodecSession } from '../auth/tokens';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
 import { route, type RouteSpec } from '../route-spec';
-import { enforce } from '../security';
+import type { SharedLimit } from '../rate-limits';
 
 /*
  * A browser session for the codec endpoint, so an operator reads decrypted payloads in the
@@ -106,7 +105,7 @@ const localUserId = z.uuid();
 const noStore = (res: Response) => res.setHeader('cache-control', 'no-store');
 
 /** Part of the auth routes: sign-in shares their per-IP and per-account attempt limits. */
-export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sessions, attempts: TokenBuckets): RouteSpec[] {
+export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sessions, attempts: SharedLimit): RouteSpec[] {
   return [
     route({
       method: 'get',
@@ -134,14 +133,14 @@ export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sess
         429: { description: 'Too many attempts; see Retry-After' },
       },
       async handler({ req, res, body }) {
-        enforce(attempts, `ip:${req.ip}`, res);
-        enforce(attempts, `account:${sha256(normalizeEmail(body.email))}`, res);
+        await attempts.take(`ip:${req.ip}`, res);
+        await attempts.take(`account:${sha256(normalizeEmail(body.email))}`, res);
         const user = await sessions.verifyCredentials(body.email, body.password);
         setAuditActor(res, { kind: 'user', id: user.id });
         if (!ROLE_PERMISSIONS[fromDbRole(user.role)].has(Permission.OperationsRead)) {
           throw new HttpProblem(403, 'Forbidden', `requires permission ${Permission.OperationsRead}`);
         }
-        setCodecSessionCookie(req, res, await issueCodecSession(security.jwtSecret, user.id));
+        setCodecSessionCookie(req, res, await sessions.startCodecSession(user.id));
         noStore(res);
         res.status(204).end();
       },
@@ -171,12 +170,17 @@ export function codecSessionRoutes({ prisma, security }: ApiDeps, sessions: Sess
     route({
       method: 'delete',
       path: '/codec/session',
-      summary: 'End the codec session of this browser (clears the cookie)',
+      summary:
+        'End the codec session of this browser: the session is revoked (a copy of the cookie stops working too) and the cookie cleared',
       tags: ['operations'],
       // Clearing a cookie needs no credentials; a cross-site page cannot send DELETE without a CORS preflight.
       permission: 'public',
-      responses: { 204: { description: 'Signed out' } },
+      responses: { 204: { description: 'Signed out; the session is revoked on every API instance' } },
       async handler({ req, res }) {
+        const cookie = readCookie(req, CODEC_SESSION_COOKIE);
+        // A cookie that no longer verifies names nothing to revoke; it is cleared all the same.
+        const claims = cookie ? await verifyCodecSession(security.jwtSecret, cookie).catch(() => undefined) : undefined;
+        if (claims && z.uuid().safeParse(claims.sessionId).success) await sessions.endCodecSession(claims.sessionId);
         clearCodecSessionCookie(req, res);
         res.status(204).end();
       },

@@ -1,28 +1,31 @@
 import { readBreakerStates, type ServiceHealth } from '../../common/http/breaker-board';
 import { redisReady } from '../../common/redis';
 import type { ApiDeps } from '../deps';
+import { summarize } from '../health-status';
 import { signerHealth, type SignerHealth } from '../signer-health';
 import { route, type RouteSpec } from '../route-spec';
 
 export interface CheckResult {
-  status: 'up' | 'down';
+  status: 'up' | 'down' | 'degraded';
   latencyMs: number;
   error?: string;
+  reason?: string;
 }
 
 const TIMEOUT_MS = 2000;
 
-async function timed(probe: () => Promise<unknown>): Promise<CheckResult> {
+/** Runs the probe within TIMEOUT_MS; `verdict` turns what it found into a status other than up, or details. */
+async function timed<T>(probe: () => Promise<T>, verdict: (found: T) => Partial<CheckResult> = () => ({})): Promise<CheckResult> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
+    const found = await Promise.race([
       probe(),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       }),
     ]);
-    return { status: 'up', latencyMs: Math.round(performance.now() - started) };
+    return { status: 'up', latencyMs: Math.round(performance.now() - started), ...verdict(found as T) };
   } catch (err) {
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error: (err as Error).message.split('\n')[0] };
   } finally {
@@ -34,17 +37,20 @@ interface ServicesCheck {
   status: 'up' | 'degraded' | 'unknown';
   /** Per outside service, the breaker state the workers published (common/http/breaker-board.ts). */
   breakers: Record<string, ServiceHealth>;
+  reason?: string;
   error?: string;
 }
 
 /**
- * Database, Temporal, chain and Redis, each with status and latency; 503 when any is down. The
- * signers (the hot key, and any other key the engine signs with, like the admin key) are
- * `degraded` when their nonces have gaps, the chain forgot what they mined, or a transaction
- * waits far too long; so is an outside service whose circuit breaker is not closed: 200,
- * named, so a stalled signer or a failing webhook pages on-call without taking the API out.
+ * Database, Temporal, chain and Redis, each with status and latency, and the signers (the hot
+ * key, and any other key the engine signs with, like the admin key). 503 "unavailable" only
+ * when the database or Temporal is down: without them nothing works. Anything else failing
+ * (Redis down, the chain down or lagging, a signer with gaps, a stuck transaction or a chain
+ * that forgot what it mined) is 200 "degraded", named in `degraded`: on-call is paged, the
+ * API stays in the load balancer and serves what does not need it (docs/operations.md). So
+ * is an outside service whose circuit breaker is not closed, named with its service.
  */
-export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner, stuckAfterMs, taskQueue }: ApiDeps): RouteSpec[] {
+export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner, stuckAfterMs, health, taskQueue }: ApiDeps): RouteSpec[] {
   async function signers(): Promise<{ signer: SignerHealth; signers: SignerHealth[] }> {
     const c = await chain.connect();
     const others = await prisma.signerNonce.findMany({
@@ -60,7 +66,10 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
   async function services(): Promise<ServicesCheck> {
     try {
       const breakers = await withTimeout(readBreakerStates(redis, taskQueue));
-      return { status: Object.values(breakers).some((b) => b.status !== 'up') ? 'degraded' : 'up', breakers };
+      const open = Object.entries(breakers).filter(([, b]) => b.status !== 'up');
+      return open.length
+        ? { status: 'degraded', breakers, reason: `circuit breaker not closed: ${open.map(([name, b]) => `${name} (${b.breaker})`).join(', ')}` }
+        : { status: 'up', breakers };
     } catch (err) {
       return { status: 'unknown', breakers: {}, error: (err as Error).message.split('\n')[0] };
     }
@@ -70,19 +79,25 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
     route({
       method: 'get',
       path: '/health',
-      summary: 'Health of the database, Temporal, the chain and Redis',
+      summary: 'Health of the database, Temporal, the chain, Redis and the signers',
       tags: ['operations'],
       // Load balancers and on-call checks call it without credentials; it reveals no data.
       permission: 'public',
       responses: {
-        200: { description: 'Every dependency up (status ok), or a signer or an outside service degraded (status degraded, named)' },
-        503: { description: 'At least one dependency down' },
+        200: {
+          description: 'Every check up (status ok), or only checks the API can serve without failing (status degraded, named in degraded)',
+        },
+        503: { description: 'The database or Temporal is down (status unavailable, named in down)' },
       },
       async handler({ res }) {
         const [database, temporalCheck, chainCheck, redisCheck, signerChecks, servicesCheck] = await Promise.all([
           timed(() => prisma.$queryRaw`SELECT 1`),
-          timed(() => temporal.connection.healthService.check({})),
-          timed(() => blockNumber(rpcUrl)),
+          // With a deadline: the client would otherwise keep retrying an unreachable server for ~20 s.
+          timed(() => temporal.connection.withDeadline(Date.now() + TIMEOUT_MS, () => temporal.connection.healthService.check({}))),
+          timed(
+            () => chainHead(rpcUrl, health.chainLagMs),
+            (head) => head,
+          ),
           timed(async () => {
             await redisReady(redis, TIMEOUT_MS);
             await redis.ping();
@@ -90,20 +105,16 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
           withTimeout(signers()).catch((err: Error) => ({ error: err.message.split('\n')[0] })),
           services(),
         ]);
-        const checks = { database, temporal: temporalCheck, chain: chainCheck, redis: redisCheck };
-        const healthy = Object.values(checks).every((c) => c.status === 'up');
-        const degraded =
-          ('signer' in signerChecks && [signerChecks.signer, ...signerChecks.signers].some((s) => s.status !== 'up')) ||
-          servicesCheck.status === 'degraded';
-        const status = !healthy ? 'unavailable' : degraded ? 'degraded' : 'ok';
-        res.status(healthy ? 200 : 503).json({
-          status,
-          checks: {
-            ...checks,
-            ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }),
-            services: servicesCheck,
-          },
-        });
+        const checks = {
+          database,
+          temporal: temporalCheck,
+          chain: chainCheck,
+          redis: redisCheck,
+          ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }),
+          services: servicesCheck,
+        };
+        const { status, httpStatus, down, degraded } = summarize(checks);
+        res.status(httpStatus).json({ status, down, degraded, checks });
       },
     }),
   ];
@@ -119,14 +130,37 @@ function withTimeout<T>(p: Promise<T>): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-async function blockNumber(rpcUrl: string): Promise<number> {
+async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
   const res = await fetch(rpcUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
-  const body = (await res.json()) as { result?: string; error?: { message: string } };
-  if (!res.ok || typeof body.result !== 'string') throw new Error(body.error?.message ?? `RPC answered HTTP ${res.status}`);
-  return Number(body.result);
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (!res.ok || body.result === undefined || body.result === null)
+    throw new Error(body.error?.message ?? `RPC answered HTTP ${res.status}`);
+  return body.result;
+}
+
+/**
+ * The node answers; with a lag limit (HEALTH_CHAIN_LAG_SECONDS), its head block must also be
+ * younger than that, else the chain is degraded: a node that stopped following the chain
+ * answers every read with old state and mines nothing.
+ */
+async function chainHead(rpcUrl: string, lagMs: number): Promise<Partial<CheckResult> & { headBlock?: number; headAgeSeconds?: number }> {
+  if (lagMs <= 0) {
+    await rpc(rpcUrl, 'eth_blockNumber', []);
+    return {};
+  }
+  const head = (await rpc(rpcUrl, 'eth_getBlockByNumber', ['latest', false])) as { number: string; timestamp: string };
+  const headBlock = Number(head.number);
+  const headAgeSeconds = Math.max(0, Math.round(Date.now() / 1000 - Number(head.timestamp)));
+  if (headAgeSeconds * 1000 <= lagMs) return { status: 'up', headBlock, headAgeSeconds };
+  return {
+    status: 'degraded',
+    headBlock,
+    headAgeSeconds,
+    reason: `head block ${headBlock} is ${headAgeSeconds} s old (more than HEALTH_CHAIN_LAG_SECONDS, ${lagMs / 1000} s)`,
+  };
 }

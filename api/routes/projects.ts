@@ -6,10 +6,12 @@ import { route, type RouteSpec } from '../route-spec';
 
 export const projectId = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2-63 lowercase letters, digits or dashes');
 
-const createProject = z.strictObject({ id: projectId, name: z.string().trim().min(1).max(200) });
+const name = z.string().trim().min(1).max(200);
+const createProject = z.strictObject({ id: projectId, name });
+const changeProject = z.strictObject({ name });
 const params = z.strictObject({ id: projectId });
 
-export function projectRoutes({ prisma }: ApiDeps): RouteSpec[] {
+export function projectRoutes({ prisma, projects }: ApiDeps): RouteSpec[] {
   return [
     route({
       method: 'post',
@@ -37,7 +39,23 @@ export function projectRoutes({ prisma }: ApiDeps): RouteSpec[] {
       project: ({ params }) => params.id,
       responses: { 200: { description: 'The project' }, 404: { description: 'No such project' } },
       async handler({ params, res }) {
-        const project = await prisma.project.findUnique({ where: { id: params.id } });
+        const project = await projects.find(params.id);
+        if (!project) throw notFound(`project ${params.id}`);
+        res.json(project);
+      },
+    }),
+    route({
+      method: 'patch',
+      path: '/v1/projects/:id',
+      summary: 'Change a project (its name); every API instance answers the change at once',
+      tags: ['projects'],
+      permission: Permission.ProjectsWrite,
+      params,
+      body: changeProject,
+      project: ({ params }) => params.id,
+      responses: { 200: { description: 'The changed project' }, 404: { description: 'No such project' } },
+      async handler({ params, body, res }) {
+        const project = await projects.rename(params.id, body.name);
         if (!project) throw notFound(`project ${params.id}`);
         res.json(project);
       },

@@ -32,7 +32,7 @@ const opParams = z.strictObject({ id: z.uuid() });
  * an operator runs `npm run treasury:mint` (scripts/treasury-mint.ts).
  */
 export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
-  const { prisma, temporal, taskQueue, chain } = deps;
+  const { prisma, temporal, taskQueue, chain, projects } = deps;
 
   /**
    * Records the operation and starts its workflow. With an Idempotency-Key the operation's id
@@ -125,7 +125,7 @@ export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
       project: ({ params }) => params.id,
       responses: { 202: { description: 'Requested; poll links.self' }, 404: { description: 'No such project' } },
       async handler({ req, res, params, body, actor, request }) {
-        if (!(await prisma.project.findUnique({ where: { id: params.id } }))) throw notFound(`project ${params.id}`);
+        if (!(await projects.find(params.id))) throw notFound(`project ${params.id}`);
         const started = await start(req, actor, request, {
           kind: body.increase ? 'INCREASE_ALLOWANCE' : 'DECREASE_ALLOWANCE',
           projectId: params.id,
@@ -144,7 +144,7 @@ export function treasuryRoutes(deps: ApiDeps): RouteSpec[] {
       project: ({ params }) => params.id,
       responses: { 200: { description: 'The budget' }, 404: { description: 'No such project' } },
       async handler({ res, params }) {
-        if (!(await prisma.project.findUnique({ where: { id: params.id } }))) throw notFound(`project ${params.id}`);
+        if (!(await projects.find(params.id))) throw notFound(`project ${params.id}`);
         const c = await chain.connect();
         const allowance = BigInt(await c.treasury.getFunction('allowance')(projectKey(params.id)));
         const operations = await prisma.treasuryOperation.findMany({

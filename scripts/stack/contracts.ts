@@ -23,6 +23,8 @@ export async function ensureContracts(opts: {
   prisma: PrismaClient;
   initialTreasurySupply?: bigint;
   logger?: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** Called for each address recorded, so running API instances drop the ones they cached. */
+  changed?: (topic: string) => Promise<void>;
 }): Promise<CoreAddresses> {
   await compileContracts({ logger: opts.logger });
   const { provider, chainId } = await connectProvider(opts.rpcUrl);
@@ -32,7 +34,7 @@ export async function ensureContracts(opts: {
       signer: new NonceManager(new Wallet(opts.adminKey, provider)),
       engineSigner: opts.hotSigner,
       initialTreasurySupply: opts.initialTreasurySupply ?? LOCAL_TREASURY_SUPPLY,
-      store: prismaDeploymentStore(opts.prisma),
+      store: prismaDeploymentStore(opts.prisma, opts.changed),
       logger: opts.logger,
     });
   } finally {

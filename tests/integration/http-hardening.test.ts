@@ -163,7 +163,9 @@ describe('rate limits', () => {
 
     expect(seen).toEqual([401, 401, 401]);
     expect(fourth.status).toBe(429);
-    expect(fourth.headers.get('retry-after')).toBe('20');
+    // The rest of the one-minute window, which began with the first attempt (docs/security.md).
+    expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThanOrEqual(55);
+    expect(Number(fourth.headers.get('retry-after'))).toBeLessThanOrEqual(60);
   });
 
   it('When requests without valid credentials from one address exceed the rate, Then 429 replaces 401', async () => {

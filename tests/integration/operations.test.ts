@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { startApi } from '../../api/server';
+import type { Config } from '../../common/config';
 import { freePort } from '../../scripts/stack/process';
+import { startTestRedis } from '../support/redis-server';
 import { call, eventually, startSystem, type System } from '../support/system';
 
 /*
@@ -75,7 +77,64 @@ describe('GET /health', () => {
     expect(res.status).toBe(200);
     expect(Object.keys(res.body.checks).sort()).toEqual(['chain', 'database', 'redis', 'services', 'signer', 'signers', 'temporal']);
     expect(res.body.checks.redis).toEqual({ status: 'up', latencyMs: expect.any(Number) });
+    expect(res.body.status).toBe('ok');
+    expect(res.body.degraded).toEqual([]);
   });
+
+  /** An API of its own on `config`, answering /health; closed afterwards, `settleMs` later. */
+  async function healthOf(config: Config, until: (h: { status: number; body: any }) => boolean = () => true, settleMs = 0) {
+    const api = await startApi(config, pino({ level: 'silent' }));
+    try {
+      return await eventually(() => call(api.url, 'GET', '/health', undefined, { auth: 'none' }), until, 20_000);
+    } finally {
+      await new Promise((r) => setTimeout(r, settleMs));
+      await api.close();
+    }
+  }
+
+  it('When Redis is down, Then 200 "degraded" naming redis: the API stays in the load balancer', async () => {
+    const redis = await startTestRedis();
+    try {
+      await redis.stop();
+      const res = await healthOf(
+        { ...sys.config, redis: { ...sys.config.redis, port: redis.port } },
+        (h) => h.body?.checks?.redis?.status === 'down',
+      );
+
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('degraded');
+      expect(res.body.degraded).toEqual([{ check: 'redis', reason: expect.stringContaining('redis') }]);
+      expect(res.body.checks.database.status).toBe('up');
+      expect(res.body.checks.temporal.status).toBe('up');
+    } finally {
+      await redis.dispose();
+    }
+  }, 30_000);
+
+  it('When Temporal is unreachable, Then 503 "unavailable" naming temporal in down', async () => {
+    const deadTemporal = `127.0.0.1:${await freePort()}`;
+
+    // The Temporal client schedules one more retry past the probe's deadline; closing before it
+    // fires would make it throw on the closed channel.
+    const res = await healthOf({ ...sys.config, temporal: { ...sys.config.temporal, address: deadTemporal } }, undefined, 4000);
+
+    expect(res.status).toBe(503);
+    expect(res.body.status).toBe('unavailable');
+    expect(res.body.down).toEqual([{ check: 'temporal', reason: expect.any(String) }]);
+    expect(res.body.checks.database.status).toBe('up');
+  }, 30_000);
+
+  it('When the head block is older than HEALTH_CHAIN_LAG_SECONDS, Then 200 "degraded" naming the chain and the age of its head', async () => {
+    // The test chain mines only when a transaction comes, so its head ages by itself.
+    const res = await healthOf({ ...sys.config, health: { chainLagMs: 1000 } } as Config, (h) =>
+      (h.body?.degraded ?? []).some((d: { check: string }) => d.check === 'chain'),
+    );
+
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('degraded');
+    expect(res.body.checks.chain).toMatchObject({ status: 'degraded', headBlock: expect.any(Number), headAgeSeconds: expect.any(Number) });
+    expect(res.body.degraded).toContainEqual({ check: 'chain', reason: expect.stringMatching(/head block .* s old/) });
+  }, 30_000);
 });
 
 describe('GET /v1/queues', () => {
@@ -104,7 +163,11 @@ describe('GET /v1/queues', () => {
   it('When Temporal does not answer, Then 503 problem+json rather than a 500', async () => {
     const deadTemporal = `127.0.0.1:${await freePort()}`;
     const api = await startApi(
-      { ...sys.config, api: { host: '127.0.0.1', port: 0 }, temporal: { ...sys.config.temporal, address: deadTemporal } },
+      {
+        ...sys.config,
+        api: { ...sys.config.api, host: '127.0.0.1', port: 0 },
+        temporal: { ...sys.config.temporal, address: deadTemporal },
+      },
       pino({ level: 'silent' }),
     );
     try {

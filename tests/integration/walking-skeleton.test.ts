@@ -149,16 +149,19 @@ describe('token distribution', () => {
 });
 
 describe('GET /health with a dependency down', () => {
-  it('When the chain does not answer, Then it answers 503 and marks only the chain down', async () => {
+  it('When the chain does not answer, Then it answers 200 "degraded" naming the chain: the API still serves what needs no chain', async () => {
     const deadRpc = `http://127.0.0.1:${await freePort()}`;
     const api = await startApi(
-      { ...sys.config, api: { host: '127.0.0.1', port: 0 }, chain: { ...sys.config.chain, rpcUrl: deadRpc } },
+      { ...sys.config, api: { ...sys.config.api, host: '127.0.0.1', port: 0 }, chain: { ...sys.config.chain, rpcUrl: deadRpc } },
       pino({ level: 'silent' }),
     );
     try {
       const res = await call(api.url, 'GET', '/health');
-      expect(res.status).toBe(503);
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('degraded');
       expect(res.body.checks.chain.status).toBe('down');
+      expect(res.body.degraded).toContainEqual({ check: 'chain', reason: expect.any(String) });
+      expect(res.body.down).toEqual([]);
       expect(res.body.checks.database.status).toBe('up');
       expect(res.body.checks.temporal.status).toBe('up');
     } finally {

@@ -73,7 +73,7 @@ export async function startCountingRoute(
       auth: {
         authenticate: async (req) => ({ kind: 'user', id: req.get('x-test-actor') ?? 'alice', permissions: new Set(ALL_PERMISSIONS) }),
       },
-      limiter: { take: () => undefined },
+      limiter: { take: async () => undefined },
       prisma,
       logger: silent,
       lease,

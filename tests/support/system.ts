@@ -51,10 +51,13 @@ export async function startSystem(
   opts: { logger?: pino.Logger; worker?: boolean; adminWorker?: boolean } = {},
 ): Promise<System> {
   // The worker's Prometheus exporter stays off unless a suite asks for it (WORKER_METRICS_PORT).
+  // Suites share one Redis: their rate limits and cache messages stay apart under a prefix each.
+  const suite = `test-${randomUUID()}`;
   const config = loadConfig({
     ...process.env,
     API_PORT: '0',
-    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    TEMPORAL_TASK_QUEUE: suite,
+    REDIS_KEY_PREFIX: `${suite}:`,
     WORKER_METRICS_PORT: '0',
     ...overrides,
   });
