@@ -146,6 +146,29 @@ describe('loadConfig', () => {
     expect(config.webhooks.secretKey).toBe(webhookKey);
   });
 
+  it('When FAULT_INJECTION is set with NODE_ENV=production, Then loading refuses with a message naming FAULT_INJECTION', () => {
+    const production = {
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
+      WALLET_MASTER_SECRET: 's'.repeat(32),
+      WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      JWT_SECRET: 'j'.repeat(32),
+      PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
+      PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+      FAULT_INJECTION: 'crash-after-sign:0.05',
+    };
+
+    expect(issuesFor(production)).toEqual([
+      { variable: 'FAULT_INJECTION', message: expect.stringMatching(/must not be set in production/) },
+    ]);
+    expect(() => loadConfig(production)).toThrow(/FAULT_INJECTION/);
+    expect(() => loadConfig(production, { adminWorker: true })).toThrow(/FAULT_INJECTION/);
+    expect(loadConfig({ DATABASE_URL, NODE_ENV: 'test', FAULT_INJECTION: 'crash-after-sign:0.05' }).faultInjection).toBe(
+      'crash-after-sign:0.05',
+    );
+  });
+
   it('When Redis, worker metrics and webhook variables are given, Then they are parsed', () => {
     const config = loadConfig({
       DATABASE_URL,

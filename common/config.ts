@@ -159,8 +159,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     const required = opts.adminWorker
       ? (['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const)
       : (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const);
-    const missing = required.filter((k) => !e[k]);
-    if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required in production' })));
+    const issues = required.filter((k) => !e[k]).map((variable) => ({ variable, message: 'is required in production' }));
+    // Crash hooks SIGKILL the worker mid-payout: a test tool that must never reach a deployment.
+    if (e.FAULT_INJECTION)
+      issues.push({ variable: 'FAULT_INJECTION', message: 'must not be set in production (the worker would kill itself)' });
+    if (issues.length) throw new ConfigError(issues);
   }
   const admin = opts.adminWorker ? adminOf(e) : undefined;
   const security = [...securityIssues(e, e.NODE_ENV), ...privacyIssues(e, e.NODE_ENV)];
