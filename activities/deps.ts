@@ -16,6 +16,8 @@ export interface ActivityDeps {
   workflowStarts?: OrphanStarts;
   config: {
     walletMasterSecret: string;
+    /** ID_DERIVATION_KEY: beneficiary ids of projects with derivation 2 (common/ids.ts). */
+    idDerivationKey: string;
     confirmations: number;
     stuckAfterMs: number;
     /** The fee ceiling (TX_MAX_FEE_GWEI) in wei: no transaction is signed above it. */

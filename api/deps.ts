@@ -34,6 +34,8 @@ export interface ApiDeps {
   secrets: SecretBox;
   /** Personal data encryption and the payload codec served to the Temporal Web UI (docs/privacy.md). */
   privacy: { vault: PersonalDataVault; codec: PayloadCodec; codecCorsOrigins: string[] };
+  /** ID_DERIVATION_KEY: new projects' beneficiary ids are keyed with it (common/ids.ts). */
+  idDerivationKey: string;
   /** Rows per enrolment transaction, and the names of the partner registries (IMPORT_PARTNERS). */
   imports: { chunkSize: number; partners: string[] };
 }

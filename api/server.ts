@@ -53,6 +53,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     metrics,
     secrets: createSecretBox(config.webhooks.secretKey),
     privacy: { vault, codec: new EncryptionCodec(vault.keyRing), codecCorsOrigins: config.codecCorsOrigins },
+    idDerivationKey: config.idDerivationKey,
     imports: { chunkSize: config.imports.chunkSize, partners: Object.keys(config.imports.partners) },
   });
   const server = app.listen(config.api.port, config.api.host);

@@ -61,6 +61,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
     config: {
       walletMasterSecret: config.walletMasterSecret,
+      idDerivationKey: config.idDerivationKey,
       confirmations: config.chain.confirmations,
       stuckAfterMs: config.distribution.stuckAfterMs,
       maxFeePerGas: config.chain.maxFeePerGas,

@@ -160,6 +160,7 @@ describe('single registration', () => {
       vault: createVault(sys.config.pii),
       config: {
         walletMasterSecret: sys.config.walletMasterSecret,
+        idDerivationKey: sys.config.idDerivationKey,
         confirmations: 1,
         stuckAfterMs: 30_000,
         maxFeePerGas: sys.config.chain.maxFeePerGas,
