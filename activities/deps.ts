@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
 import type { Faults } from '../common/faults';
+import type { RetentionSettings } from '../common/retention';
 import type { Chain } from './chain/client';
 import type { OrphanStarts } from './orphans';
 
@@ -24,5 +25,7 @@ export interface ActivityDeps {
     maxFeePerGas: bigint;
     /** Partner registries a bulk import may pull from (IMPORT_PARTNERS). */
     partners: Record<string, { url: string; token?: string }>;
+    /** Days each kind of record is kept (RETENTION_*), read by the retention activity at each run. */
+    retention: RetentionSettings;
   };
 }

@@ -13,7 +13,6 @@ import { createApp } from './app';
 import { createChainReader } from './chain-reader';
 import { createAuthenticator } from './auth/authenticator';
 import { ensureFirstAdmin } from './auth/bootstrap';
-import { idempotencyStore } from './idempotency-store';
 import { createApiMetrics, workflowStartsInterceptor } from './metrics';
 import type { RouteSpec } from './route-spec';
 import { createTemporalGateway } from './temporal';
@@ -61,14 +60,6 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Expired idempotency records are replaced on reuse anyway; this keeps the table small.
-  const purge = setInterval(
-    () =>
-      void idempotencyStore(prisma)
-        .purgeExpired()
-        .catch(() => undefined),
-    3600_000,
-  ).unref();
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.api.host}:${port}`;
   logger.info({ url }, 'api listening');
@@ -78,7 +69,6 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      clearInterval(purge);
       await closeRedis(redis);
       chain.close();
       await temporal.close();

@@ -13,6 +13,9 @@ export const RETENTION_KINDS = [
 
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
 
+/** Rows per delete statement, so no statement holds its locks for long. */
+export const RETENTION_BATCH_SIZE = 5000;
+
 /** Days each kind is kept once it is no longer needed (RETENTION_* variables). */
 export interface RetentionSettings {
   /** Outbox events, counted from when they were relayed (published and fanned out). */
@@ -23,7 +26,7 @@ export interface RetentionSettings {
   chainTxDays: number;
   /** Idempotency records, from when they expired (24 h after their request). */
   idempotencyDays: number;
-  /** Refresh tokens, from when they expired or were revoked. */
+  /** Refresh tokens, from when they expired (revoked ones too: reuse detection needs them until then). */
   refreshTokenDays: number;
   /** The audit log, from when it was written; null keeps it for ever. */
   auditDays: number | null;

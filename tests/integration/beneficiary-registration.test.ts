@@ -165,6 +165,7 @@ describe('single registration', () => {
         stuckAfterMs: 30_000,
         maxFeePerGas: sys.config.chain.maxFeePerGas,
         partners: {},
+        retention: sys.config.retention,
       },
     });
     // The wallet row is written, then the step fails for good: compensation must remove it.
