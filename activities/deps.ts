@@ -3,6 +3,7 @@ import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
 import type { Faults } from '../common/faults';
 import type { ServiceClients } from '../common/http/service-clients';
+import type { RetentionSettings } from '../common/retention';
 import type { Chain } from './chain/client';
 import type { OrphanStarts } from './orphans';
 
@@ -19,11 +20,15 @@ export interface ActivityDeps {
   workflowStarts?: OrphanStarts;
   config: {
     walletMasterSecret: string;
+    /** ID_DERIVATION_KEY: beneficiary ids of projects with derivation 2 (common/ids.ts). */
+    idDerivationKey: string;
     confirmations: number;
     stuckAfterMs: number;
     /** The fee ceiling (TX_MAX_FEE_GWEI) in wei: no transaction is signed above it. */
     maxFeePerGas: bigint;
     /** Partner registries a bulk import may pull from (IMPORT_PARTNERS). */
     partners: Record<string, { url: string; token?: string }>;
+    /** Days each kind of record is kept (RETENTION_*), read by the retention activity at each run. */
+    retention: RetentionSettings;
   };
 }

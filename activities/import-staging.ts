@@ -2,6 +2,7 @@ import { beneficiaryInput, fieldErrors, toRecord, type FieldError } from '../com
 import { stage } from '../common/beneficiary-staging';
 import type { PersonalDataVault } from '../common/crypto/vault';
 import type { PrismaClient } from '../common/db';
+import type { IdScheme } from '../common/ids';
 import { ImportRejected, type RawRecord } from './import-parsers';
 
 export const MAX_IMPORT_ROWS = 100_000;
@@ -20,7 +21,7 @@ interface StagedRow {
 }
 
 /** Validates one record and seals its personal data; an invalid record keeps only its errors. */
-export function stageRecord(vault: PersonalDataVault, projectId: string, raw: RawRecord, dryRun: boolean): StagedRow {
+export function stageRecord(vault: PersonalDataVault, ids: IdScheme, raw: RawRecord, dryRun: boolean): StagedRow {
   const invalid = (errors: FieldError[]): StagedRow => ({
     rowNumber: raw.rowNumber,
     status: 'INVALID',
@@ -35,7 +36,7 @@ export function stageRecord(vault: PersonalDataVault, projectId: string, raw: Ra
   if (raw.error) return invalid([{ field: '(row)', message: raw.error }]);
   const parsed = beneficiaryInput.safeParse(raw.fields);
   if (!parsed.success) return invalid(fieldErrors(parsed.error));
-  const s = stage(vault, projectId, toRecord(parsed.data), { dryRun });
+  const s = stage(vault, ids, toRecord(parsed.data), { dryRun });
   return { rowNumber: raw.rowNumber, status: 'STAGED', ...s, profile: JSON.stringify(s.profile), errors: null };
 }
 
@@ -57,7 +58,7 @@ async function insertRows(prisma: PrismaClient, importId: string, rows: StagedRo
  */
 export async function stageRecords(
   deps: { prisma: PrismaClient; vault: PersonalDataVault },
-  target: { importId: string; projectId: string; dryRun: boolean },
+  target: { importId: string; ids: IdScheme; dryRun: boolean },
   records: AsyncIterable<RawRecord>,
   opts: { afterBatch?: (lastRowNumber: number) => Promise<void> | void } = {},
 ): Promise<{ total: number; invalid: number }> {
@@ -74,7 +75,7 @@ export async function stageRecords(
   try {
     for await (const raw of records) {
       if (raw.rowNumber > MAX_IMPORT_ROWS) throw new ImportRejected(`more than ${MAX_IMPORT_ROWS} rows`, 413);
-      const row = stageRecord(deps.vault, target.projectId, raw, target.dryRun);
+      const row = stageRecord(deps.vault, target.ids, raw, target.dryRun);
       total = Math.max(total, raw.rowNumber);
       if (row.status === 'INVALID') invalid += 1;
       batch.push(row);

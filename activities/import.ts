@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ErrorType } from '../common/errors';
+import { idSchemeOf } from '../common/ids';
 import type { TxSender } from './chain/tx-sender';
 import type { ActivityDeps } from './deps';
 import { permanent } from './failures';
@@ -32,8 +33,9 @@ export function importActivities(deps: ActivityDeps, sender: TxSender, access: W
       const pages: { url: string | null; rowNumber: number }[] = [];
       const client = outbound.get(`partner:${name}`, PARTNER_CLIENT);
       const records = partnerRecords(registry, client, resume ?? { rowNumber: 0 }, (position) => pages.push(position));
+      const ids = idSchemeOf(await prisma.project.findUniqueOrThrow({ where: { id: imp.projectId } }), config.idDerivationKey);
       try {
-        await stageRecords({ prisma, vault }, { importId, projectId: imp.projectId, dryRun: imp.dryRun }, records, {
+        await stageRecords({ prisma, vault }, { importId, ids, dryRun: imp.dryRun }, records, {
           afterBatch: (stored) => {
             // Resume after the last page whose rows are all stored; a page read twice is skipped by row number.
             while (pages[0] && pages[0].rowNumber <= stored) {

@@ -2,6 +2,7 @@ import { beneficiaryActivities } from './beneficiary';
 import { chainWatchActivities } from './chain/chain-watch';
 import { importActivities } from './import';
 import { orphanActivities } from './orphans';
+import { retentionActivities } from './retention';
 import type { ActivityDeps } from './deps';
 import { txActivities } from './chain/tx-activities';
 import { createTxSender } from './chain/tx-sender';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...chunkActivities(deps, sender, verdicts),
     ...batchActivities(deps, sender, verdicts),
     ...orphanActivities(deps, deps.workflowStarts),
+    ...retentionActivities(deps),
   };
 }
 

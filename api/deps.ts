@@ -50,6 +50,8 @@ export interface ApiDeps {
   privacy: { vault: PersonalDataVault; codec: PayloadCodec; codecCorsOrigins: string[] };
   /** Where webhook URLs may point (OUTBOUND_ADDRESS_POLICY); the resolver is replaceable in tests. */
   outbound: { addressPolicy: AddressPolicy; resolve?: Resolver };
+  /** ID_DERIVATION_KEY: new projects' beneficiary ids are keyed with it (common/ids.ts). */
+  idDerivationKey: string;
   /** Rows per enrolment transaction, and the names of the partner registries (IMPORT_PARTNERS). */
   imports: { chunkSize: number; partners: string[] };
 }

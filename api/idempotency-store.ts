@@ -127,14 +127,6 @@ export function idempotencyStore(prisma: PrismaClient, timings: LeaseTimings = L
     async endLease(h: Hold): Promise<void> {
       await prisma.idempotencyRecord.updateMany({ where: held(h), data: { lockedUntil: new Date() } });
     },
-    /** Expired records, but never one whose request still holds its lease. */
-    async purgeExpired(): Promise<number> {
-      const now = new Date();
-      const { count } = await prisma.idempotencyRecord.deleteMany({
-        where: { expiresAt: { lt: now }, OR: [{ lockedUntil: null }, { lockedUntil: { lt: now } }] },
-      });
-      return count;
-    },
   };
 }
 

@@ -14,7 +14,6 @@ import { createApp } from './app';
 import { createChainReader } from './chain-reader';
 import { createAuthenticator } from './auth/authenticator';
 import { ensureFirstAdmin } from './auth/bootstrap';
-import { idempotencyStore } from './idempotency-store';
 import { createApiMetrics, workflowStartsInterceptor } from './metrics';
 import { projectStore } from './project-store';
 import { createRateLimits } from './rate-limits';
@@ -76,6 +75,7 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     metrics,
     secrets: createSecretBox(config.webhooks.secretKey),
     privacy: { vault, codec: new EncryptionCodec(vault.keyRing), codecCorsOrigins: config.codecCorsOrigins },
+    idDerivationKey: config.idDerivationKey,
     imports: { chunkSize: config.imports.chunkSize, partners: Object.keys(config.imports.partners) },
     outbound: { addressPolicy: config.outbound.addressPolicy },
   });
@@ -84,11 +84,8 @@ export async function startApi(config: Config, logger: Logger): Promise<RunningA
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  // Expired idempotency records are replaced on reuse anyway, ended codec sessions refused; this keeps the tables small.
+  // Ended codec sessions are refused anyway; this keeps their table small (the rest: the retention schedule).
   const purge = setInterval(() => {
-    void idempotencyStore(prisma)
-      .purgeExpired()
-      .catch(() => undefined);
     void prisma.codecSession.deleteMany({ where: { expiresAt: { lt: new Date() } } }).catch(() => undefined);
   }, 3600_000).unref();
   const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 import type { BeneficiaryRecord, Profile } from './beneficiary-input';
 import type { PersonalDataVault } from './crypto/vault';
-import { beneficiaryIdFor } from './ids';
+import { beneficiaryIdFor, type IdScheme } from './ids';
 
 /** A validated beneficiary ready to be stored: personal data sealed, business key resolved. */
 export interface StagedBeneficiary {
@@ -15,23 +15,24 @@ export interface StagedBeneficiary {
 
 /**
  * The beneficiary id is the business key: (project, externalId), or (project, phone) through
- * the blind index when there is no external id, so registering a person twice yields one id.
- * The \u0001 prefix cannot occur in an external id, so the two kinds of key never collide.
+ * the blind index when there is no external id, so registering a person twice yields one id,
+ * derived the way the project records (common/ids.ts). The \u0001 prefix cannot occur in an
+ * external id, so the two kinds of key never collide.
  */
-export function beneficiaryIdOf(projectId: string, externalId: string | undefined, phoneIndex: string | null): string {
-  if (externalId !== undefined) return beneficiaryIdFor(projectId, externalId);
+export function beneficiaryIdOf(ids: IdScheme, externalId: string | undefined, phoneIndex: string | null): string {
+  if (externalId !== undefined) return beneficiaryIdFor(ids, externalId);
   if (!phoneIndex) throw new Error('a beneficiary needs an external id or a phone number');
-  return beneficiaryIdFor(projectId, `\u0001phone:${phoneIndex}`);
+  return beneficiaryIdFor(ids, `\u0001phone:${phoneIndex}`);
 }
 
 export function stage(
   vault: PersonalDataVault,
-  projectId: string,
+  ids: IdScheme,
   record: BeneficiaryRecord,
   opts: { dryRun?: boolean } = {},
 ): StagedBeneficiary {
   const phoneIndex = record.personal.phone ? vault.phoneIndex(record.personal.phone) : null;
-  const beneficiaryId = beneficiaryIdOf(projectId, record.externalId, phoneIndex);
+  const beneficiaryId = beneficiaryIdOf(ids, record.externalId, phoneIndex);
   const hasPersonal = Object.keys(record.personal).length > 0;
   return {
     beneficiaryId,

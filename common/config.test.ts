@@ -37,6 +37,15 @@ describe('loadConfig', () => {
       // Only the admin worker's configuration carries the admin key.
       admin: undefined,
       walletMasterSecret: expect.any(String),
+      idDerivationKey: expect.any(String),
+      retention: {
+        outboxDays: 30,
+        webhookDeliveryDays: 30,
+        chainTxDays: 90,
+        idempotencyDays: 0,
+        refreshTokenDays: 30,
+        auditDays: 2557,
+      },
       redis: { host: '127.0.0.1', port: 6379, password: undefined, keyPrefix: 'rahat:' },
       hotCache: { ttlMs: 60_000 },
       health: { chainLagMs: 0 },
@@ -59,6 +68,7 @@ describe('loadConfig', () => {
       outbound: { addressPolicy: 'loopback', breaker: { threshold: 5, resetTimeoutMs: 30_000 } },
     });
     expect(config.walletMasterSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.idDerivationKey.length).toBeGreaterThanOrEqual(32);
   });
 
   it('When values are given, Then they are parsed and coerced', () => {
@@ -110,6 +120,11 @@ describe('loadConfig', () => {
     ['REDIS_PORT', '0', />=1/],
     ['WEBHOOK_SECRET_KEY', 'short', /32 characters/],
     ['WEBHOOK_MAX_ATTEMPTS', '0', />=1/],
+    ['ID_DERIVATION_KEY', 'short', /32 characters/],
+    ['RETENTION_OUTBOX_DAYS', '0', />=1/],
+    ['RETENTION_CHAIN_TX_DAYS', '1.5', /whole number of days/],
+    ['RETENTION_IDEMPOTENCY_DAYS', '-1', />=0/],
+    ['RETENTION_AUDIT_DAYS', 'forever', /or never/],
   ])('When %s is %s, Then the ConfigError names that variable', (variable, value, reason) => {
     const issues = issuesFor({ DATABASE_URL, [variable]: value });
 
@@ -118,13 +133,14 @@ describe('loadConfig', () => {
     expect(issues[0]!.message).toMatch(reason);
   });
 
-  it('When NODE_ENV is production without a signer key and the two secrets, Then each is named as required', () => {
+  it('When NODE_ENV is production without a signer key and the secrets, Then each is named as required', () => {
     const issues = issuesFor({ DATABASE_URL, NODE_ENV: 'production' });
 
     expect(issues).toEqual([
       { variable: 'SIGNER_PRIVATE_KEY', message: 'is required in production' },
       { variable: 'WALLET_MASTER_SECRET', message: 'is required in production' },
       { variable: 'WEBHOOK_SECRET_KEY', message: 'is required in production' },
+      { variable: 'ID_DERIVATION_KEY', message: 'is required in production' },
     ]);
   });
 
@@ -139,6 +155,7 @@ describe('loadConfig', () => {
       SIGNER_PRIVATE_KEY: key,
       WALLET_MASTER_SECRET: secret,
       WEBHOOK_SECRET_KEY: webhookKey,
+      ID_DERIVATION_KEY: 'i'.repeat(32),
       JWT_SECRET: 'j'.repeat(32),
       PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
       PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
@@ -147,6 +164,59 @@ describe('loadConfig', () => {
     expect(config.chain.signerKey).toBe(key);
     expect(config.walletMasterSecret).toBe(secret);
     expect(config.webhooks.secretKey).toBe(webhookKey);
+    expect(config.idDerivationKey).toBe('i'.repeat(32));
+  });
+
+  it('When FAULT_INJECTION is set with NODE_ENV=production, Then loading refuses with a message naming FAULT_INJECTION', () => {
+    const production = {
+      DATABASE_URL,
+      NODE_ENV: 'production',
+      SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
+      WALLET_MASTER_SECRET: 's'.repeat(32),
+      WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      ID_DERIVATION_KEY: 'i'.repeat(32),
+      JWT_SECRET: 'j'.repeat(32),
+      PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
+      PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+      FAULT_INJECTION: 'crash-after-sign:0.05',
+    };
+
+    expect(issuesFor(production)).toEqual([
+      { variable: 'FAULT_INJECTION', message: expect.stringMatching(/must not be set in production/) },
+    ]);
+    expect(() => loadConfig(production)).toThrow(/FAULT_INJECTION/);
+    expect(() => loadConfig(production, { adminWorker: true })).toThrow(/FAULT_INJECTION/);
+    expect(loadConfig({ DATABASE_URL, NODE_ENV: 'test', FAULT_INJECTION: 'crash-after-sign:0.05' }).faultInjection).toBe(
+      'crash-after-sign:0.05',
+    );
+  });
+
+  it('When retention variables are given, Then each kind keeps its own days and the audit log may be kept for ever', () => {
+    const config = loadConfig({
+      DATABASE_URL,
+      RETENTION_OUTBOX_DAYS: '7',
+      RETENTION_WEBHOOK_DELIVERY_DAYS: '14',
+      RETENTION_CHAIN_TX_DAYS: '365',
+      RETENTION_IDEMPOTENCY_DAYS: '2',
+      RETENTION_REFRESH_TOKEN_DAYS: '60',
+      RETENTION_AUDIT_DAYS: 'never',
+    });
+
+    expect(config.retention).toEqual({
+      outboxDays: 7,
+      webhookDeliveryDays: 14,
+      chainTxDays: 365,
+      idempotencyDays: 2,
+      refreshTokenDays: 60,
+      auditDays: null,
+    });
+    expect(loadConfig({ DATABASE_URL, RETENTION_AUDIT_DAYS: '3650' }).retention.auditDays).toBe(3650);
+  });
+
+  it('When the audit log would be kept shorter than another kind, Then RETENTION_AUDIT_DAYS is refused', () => {
+    expect(issuesFor({ DATABASE_URL, RETENTION_CHAIN_TX_DAYS: '400', RETENTION_AUDIT_DAYS: '365' })).toEqual([
+      { variable: 'RETENTION_AUDIT_DAYS', message: expect.stringMatching(/at least 400.*audit log is kept longest/) },
+    ]);
   });
 
   it('When Redis, worker metrics and webhook variables are given, Then they are parsed', () => {
@@ -201,7 +271,7 @@ describe('loadConfig', () => {
     expect(issuesFor({ DATABASE_URL: '' })).toEqual([{ variable: 'DATABASE_URL', message: 'is required' }]);
     expect(
       issuesFor({ DATABASE_URL, NODE_ENV: 'production', SIGNER_PRIVATE_KEY: '', WALLET_MASTER_SECRET: '' }).map((i) => i.variable),
-    ).toEqual(['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY']);
+    ).toEqual(['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY', 'ID_DERIVATION_KEY']);
   });
 
   it('When TX_MAX_FEE_GWEI is given, Then the fee ceiling is that many gwei in wei; a non-positive one is refused', () => {
@@ -217,6 +287,7 @@ describe('outside services configuration', () => {
     SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
     WALLET_MASTER_SECRET: 's'.repeat(32),
     WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+    ID_DERIVATION_KEY: 'i'.repeat(32),
     JWT_SECRET: 'j'.repeat(32),
     PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 1).toString('base64') }),
     PII_BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
@@ -283,6 +354,12 @@ describe('the admin worker configuration', () => {
     } catch (err) {
       issues = (err as ConfigError).issues;
     }
-    expect(issues.map((i) => i.variable)).toEqual(['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY']);
+    expect(issues.map((i) => i.variable)).toEqual([
+      'ADMIN_PRIVATE_KEY',
+      'SIGNER_ADDRESS',
+      'WALLET_MASTER_SECRET',
+      'WEBHOOK_SECRET_KEY',
+      'ID_DERIVATION_KEY',
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { outboundConfig, outboundEnv, outboundIssues, type OutboundConfig } from './outbound-config';
 import { privacyConfig, privacyEnv, privacyIssues, type PrivacyConfig } from './privacy-config';
 import { trustProxy, type TrustProxy } from './trust-proxy';
+import type { RetentionSettings } from './retention';
 import { securityConfig, securityEnv, securityIssues, type SecurityConfig } from './security-config';
 
 /**
@@ -17,10 +18,12 @@ export const ANVIL_DEV_ADMIN_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae8
 const ANVIL_DEV_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const DEV_WALLET_SECRET = 'development-only-wallet-master-secret-do-not-use';
 const DEV_WEBHOOK_SECRET_KEY = 'development-only-webhook-secret-key-do-not-use';
+const DEV_ID_DERIVATION_KEY = 'development-only-id-derivation-key-do-not-use';
 
 const hexKey = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'must be a 0x-prefixed 32-byte hex private key');
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte hex address');
 const port = z.coerce.number().int().min(0).max(65535);
+const days = (min: number) => z.coerce.number().int('must be a whole number of days').min(min).max(36_500);
 const postgresUrl = z
   .string()
   .url()
@@ -87,6 +90,17 @@ const envSchema = z.object({
     .default('rahat:'),
   HOT_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   HEALTH_CHAIN_LAG_SECONDS: z.coerce.number().int().min(0).default(0),
+  // Data retention in days per kind (common/retention.ts, docs/operations.md), and the key of
+  // beneficiary ids (common/ids.ts, docs/privacy.md): never rotated, ids and wallets derive from it.
+  RETENTION_OUTBOX_DAYS: days(1).default(30),
+  RETENTION_WEBHOOK_DELIVERY_DAYS: days(1).default(30),
+  RETENTION_CHAIN_TX_DAYS: days(1).default(90),
+  RETENTION_IDEMPOTENCY_DAYS: days(0).default(0),
+  RETENTION_REFRESH_TOKEN_DAYS: days(1).default(30),
+  RETENTION_AUDIT_DAYS: z
+    .union([z.literal('never'), days(1)], { error: 'must be a whole number of days (at least 1), or never' })
+    .default(2557),
+  ID_DERIVATION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   ...securityEnv,
   ...privacyEnv,
   ...outboundEnv,
@@ -123,6 +137,10 @@ export interface Config extends PrivacyConfig {
   };
   /** Beneficiary wallet keys are derived from this; none is ever stored. */
   walletMasterSecret: string;
+  /** Keys the beneficiary ids of projects with derivation 2 (common/ids.ts); never rotated. */
+  idDerivationKey: string;
+  /** Days each kind of record is kept once no longer needed (the retention schedule). */
+  retention: RetentionSettings;
   distribution: {
     /** Payouts per disbursement transaction. */
     chunkSize: number;
@@ -179,10 +197,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   const e = parsed.data;
   if (e.NODE_ENV === 'production') {
     const required = opts.adminWorker
-      ? (['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const)
-      : (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY'] as const);
-    const missing = required.filter((k) => !e[k]);
-    if (missing.length) throw new ConfigError(missing.map((variable) => ({ variable, message: 'is required in production' })));
+      ? (['ADMIN_PRIVATE_KEY', 'SIGNER_ADDRESS', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY', 'ID_DERIVATION_KEY'] as const)
+      : (['SIGNER_PRIVATE_KEY', 'WALLET_MASTER_SECRET', 'WEBHOOK_SECRET_KEY', 'ID_DERIVATION_KEY'] as const);
+    const issues: { variable: string; message: string }[] = required
+      .filter((k) => !e[k])
+      .map((variable) => ({ variable, message: 'is required in production' }));
+    // Crash hooks SIGKILL the worker mid-payout: a test tool that must never reach a deployment.
+    if (e.FAULT_INJECTION)
+      issues.push({ variable: 'FAULT_INJECTION', message: 'must not be set in production (the worker would kill itself)' });
+    if (issues.length) throw new ConfigError(issues);
   }
   const admin = opts.adminWorker ? adminOf(e) : undefined;
   const outbound = outboundConfig(e, e.NODE_ENV);
@@ -190,6 +213,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...securityIssues(e, e.NODE_ENV),
     ...privacyIssues(e, e.NODE_ENV),
     ...outboundIssues(outbound.addressPolicy, e.IMPORT_PARTNERS ?? {}),
+    ...retentionIssues(e),
   ];
   if (security.length) throw new ConfigError(security);
   return {
@@ -207,6 +231,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     admin,
     walletMasterSecret: e.WALLET_MASTER_SECRET ?? DEV_WALLET_SECRET,
+    idDerivationKey: e.ID_DERIVATION_KEY ?? DEV_ID_DERIVATION_KEY,
+    retention: retentionOf(e),
     distribution: { chunkSize: e.PAYOUT_CHUNK_SIZE, concurrency: e.BATCH_CONCURRENCY, stuckAfterMs: e.TX_STUCK_AFTER_SECONDS * 1000 },
     faultInjection: e.FAULT_INJECTION,
     workflowBundlePath: e.WORKFLOW_BUNDLE_PATH,
@@ -223,6 +249,31 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...privacyConfig(e),
     outbound,
   };
+}
+
+function retentionOf(e: z.output<typeof envSchema>): RetentionSettings {
+  return {
+    outboxDays: e.RETENTION_OUTBOX_DAYS,
+    webhookDeliveryDays: e.RETENTION_WEBHOOK_DELIVERY_DAYS,
+    chainTxDays: e.RETENTION_CHAIN_TX_DAYS,
+    idempotencyDays: e.RETENTION_IDEMPOTENCY_DAYS,
+    refreshTokenDays: e.RETENTION_REFRESH_TOKEN_DAYS,
+    auditDays: e.RETENTION_AUDIT_DAYS === 'never' ? null : e.RETENTION_AUDIT_DAYS,
+  };
+}
+
+/** The audit log is kept longest: never shorter than any other kind. */
+function retentionIssues(e: z.output<typeof envSchema>): { variable: string; message: string }[] {
+  const { auditDays, ...others } = retentionOf(e);
+  const longest = Math.max(...Object.values(others));
+  return auditDays !== null && auditDays < longest
+    ? [
+        {
+          variable: 'RETENTION_AUDIT_DAYS',
+          message: `must be at least ${longest}, the longest other retention: the audit log is kept longest`,
+        },
+      ]
+    : [];
 }
 
 /** The admin worker's key and the hot key's address; the two keys must differ. */

@@ -46,7 +46,12 @@ describe('privacy configuration', () => {
   });
 
   it('When NODE_ENV is production without PII keys, Then both are named as required', () => {
-    const base = { SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`, WALLET_MASTER_SECRET: 's'.repeat(32), WEBHOOK_SECRET_KEY: 'w'.repeat(32) };
+    const base = {
+      SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
+      WALLET_MASTER_SECRET: 's'.repeat(32),
+      WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      ID_DERIVATION_KEY: 'i'.repeat(32),
+    };
 
     const issues = issuesFor({ NODE_ENV: 'production', ...base }).map((i) => i.variable);
 

@@ -31,6 +31,7 @@ describe('security configuration', () => {
       SIGNER_PRIVATE_KEY: `0x${'cd'.repeat(32)}`,
       WALLET_MASTER_SECRET: 's'.repeat(32),
       WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      ID_DERIVATION_KEY: 'i'.repeat(32),
     };
     expect(issuesFor({ NODE_ENV: 'production', ...otherSecrets })).toContainEqual({
       variable: 'JWT_SECRET',

@@ -11,6 +11,7 @@ import { createFaults, parseFaultPlan } from '../common/faults';
 import { checkBlockCapacity } from './chain-capacity';
 import { ensureChainWatch } from './chain-watch';
 import { ensureOrphanSweep } from './orphan-sweep';
+import { ensureRetentionSchedule } from './retention';
 import { ensureEventRelay, openEventRelay } from './events';
 import { activityInterceptors, contextualLogger } from './interceptors-activity';
 import { recordChainCallLatency, recordOutboundMetrics } from './metrics';
@@ -67,10 +68,12 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     },
     config: {
       walletMasterSecret: config.walletMasterSecret,
+      idDerivationKey: config.idDerivationKey,
       confirmations: config.chain.confirmations,
       stuckAfterMs: config.distribution.stuckAfterMs,
       maxFeePerGas: config.chain.maxFeePerGas,
       partners: config.imports.partners,
+      retention: config.retention,
     },
   });
   const source = workflowSource(config);
@@ -97,6 +100,7 @@ export async function startWorker(config: Config, logger: Logger): Promise<Runni
     await ensureEventRelay(connection, config, logger);
     await ensureChainWatch(connection, config, logger);
     await ensureOrphanSweep(connection, config, logger);
+    await ensureRetentionSchedule(connection, config, logger);
   } catch (err) {
     // Redis reconnects forever: without this a failed boot would never exit.
     stopChainMetrics();

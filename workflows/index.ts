@@ -9,3 +9,4 @@ export { payoutChunkWorkflow } from './payout-chunk';
 export { treasuryOperationWorkflow, treasuryOperationStatusQuery } from './treasury-operation';
 export { chainWatchWorkflow } from './chain-watch';
 export { orphanSweepWorkflow } from './orphan-sweep';
+export { retentionWorkflow } from './retention';

@@ -5,6 +5,7 @@ import { findConflicts } from '../../activities/beneficiary-rows';
 import { beneficiarySchema, toRecord } from '../../common/beneficiary-input';
 import { stage } from '../../common/beneficiary-staging';
 import type { Prisma } from '../../common/db';
+import { idSchemeOf } from '../../common/ids';
 import { searchAttributeKeys } from '../../common/search-attributes';
 import { workflowIds } from '../../common/workflow-ids';
 import type { registerBeneficiaryWorkflow } from '../../workflows/register-beneficiary';
@@ -21,7 +22,7 @@ const register = beneficiarySchema({ projectId });
 const params = z.strictObject({ id: z.uuid() });
 
 /** Single registration and reading one beneficiary; lists and lookups are in beneficiary-lookup.ts. */
-export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy, projects }: ApiDeps): RouteSpec[] {
+export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy, projects, idDerivationKey }: ApiDeps): RouteSpec[] {
   const { vault } = privacy;
   const load = (id: string) => prisma.beneficiary.findUnique({ where: { id }, include: VIEW_INCLUDE });
   return [
@@ -42,7 +43,8 @@ export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy, projec
       },
       async handler({ req, res, body }) {
         const { projectId: project, ...fields } = body;
-        if (!(await projects.find(project))) {
+        const target = await projects.find(project);
+        if (!target) {
           throw new HttpProblem(422, 'Unknown project', `project ${project} does not exist`, [
             { field: 'body.projectId', message: 'does not exist' },
           ]);
@@ -52,7 +54,8 @@ export function beneficiaryRoutes({ prisma, temporal, taskQueue, privacy, projec
             { field: 'body.walletAddress', message: ENGINE_ADDRESS_MESSAGE },
           ]);
         }
-        const staged = stage(vault, project, toRecord(fields));
+        // The id is derived as this project records (legacy sha256 or keyed HMAC): the same person, the same id.
+        const staged = stage(vault, idSchemeOf(target, idDerivationKey), toRecord(fields));
         const { beneficiaryId } = staged;
         const self = `/v1/beneficiaries/${beneficiaryId}`;
         const existing = await load(beneficiaryId);

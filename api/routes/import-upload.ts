@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ImportRejected, recordsOf, type UploadFormat } from '../../activities/import-parsers';
 import { stageRecords } from '../../activities/import-staging';
 import type { PrismaClient } from '../../common/db';
+import { idSchemeOf, type IdScheme } from '../../common/ids';
 import { Permission } from '../auth/permissions';
 import type { ApiDeps } from '../deps';
 import { HttpProblem } from '../problem';
@@ -22,14 +23,15 @@ const uploadQuery = z.strictObject({ projectId, dryRun: flag(false), deployWalle
 /** Statuses of an import whose upload is (re)staged from a retry's body: never staged completely, or refused. */
 const RESTAGED = ['RECEIVING', 'REJECTED'];
 
-/** 422 unless the project exists and the group (if any) belongs to it. */
+/** The project, after a 422 unless it exists and the group (if any) belongs to it. */
 export async function checkImportTarget(
   prisma: PrismaClient,
   project: string,
   groupId: string | undefined,
   where: 'query' | 'body',
-): Promise<void> {
-  if (!(await prisma.project.findUnique({ where: { id: project } }))) {
+): Promise<{ id: string; idDerivation: number }> {
+  const found = await prisma.project.findUnique({ where: { id: project } });
+  if (!found) {
     throw new HttpProblem(422, 'Unknown project', `project ${project} does not exist`, [
       { field: `${where}.projectId`, message: 'does not exist' },
     ]);
@@ -39,6 +41,7 @@ export async function checkImportTarget(
       { field: `${where}.groupId`, message: 'is not a group of this project' },
     ]);
   }
+  return found;
 }
 
 /** A file streamed into staging by the API itself (never whole in memory), then the workflow. */
@@ -67,7 +70,7 @@ export function importUploadRoutes(deps: ApiDeps): RouteSpec[] {
       },
       async handler({ req, res, query: q, request, upload }) {
         const { fingerprint, keyedId } = request!;
-        await checkImportTarget(prisma, q.projectId, q.groupId, 'query');
+        const project = await checkImportTarget(prisma, q.projectId, q.groupId, 'query');
         const format = FORMATS[String(req.is(Object.keys(FORMATS)))]!;
         const id = keyedId ?? randomUUID();
         const input = { importId: id, projectId: q.projectId, dryRun: q.dryRun, deployWallets: q.deployWallets, fromPartner: false };
@@ -101,7 +104,8 @@ export function importUploadRoutes(deps: ApiDeps): RouteSpec[] {
         } else {
           await prisma.beneficiaryImport.create({ data: { id, projectId: q.projectId, chunkSize: imports.chunkSize, ...fields } });
         }
-        const staged = await stage(deps, input, recordsOf(format, upload!.open()), keyedId !== undefined);
+        const ids = idSchemeOf(project, deps.idDerivationKey);
+        const staged = await stage(deps, { ...input, ids }, recordsOf(format, upload!.open()), keyedId !== undefined);
         await prisma.beneficiaryImport.update({
           where: { id },
           data: { status: 'VALIDATING', totalRows: staged.total, invalidRows: staged.invalid },
@@ -120,7 +124,7 @@ export function importUploadRoutes(deps: ApiDeps): RouteSpec[] {
  */
 async function stage(
   { prisma, privacy }: ApiDeps,
-  target: { importId: string; projectId: string; dryRun: boolean },
+  target: { importId: string; ids: IdScheme; dryRun: boolean },
   records: ReturnType<typeof recordsOf>,
   keyed: boolean,
 ): Promise<{ total: number; invalid: number }> {

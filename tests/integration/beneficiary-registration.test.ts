@@ -162,10 +162,12 @@ describe('single registration', () => {
       outbound: createServiceClients(sys.config.outbound),
       config: {
         walletMasterSecret: sys.config.walletMasterSecret,
+        idDerivationKey: sys.config.idDerivationKey,
         confirmations: 1,
         stuckAfterMs: 30_000,
         maxFeePerGas: sys.config.chain.maxFeePerGas,
         partners: {},
+        retention: sys.config.retention,
       },
     });
     // The wallet row is written, then the step fails for good: compensation must remove it.

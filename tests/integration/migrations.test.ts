@@ -1,5 +1,8 @@
 import fs from 'node:fs';
-import { migrate } from '../../prisma/migrate';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { listMigrations, migrate } from '../../prisma/migrate';
 import { SCHEMA_PATH, schemaDiffSql } from '../../prisma/tooling/schema-sql';
 import { createScratchDatabase as scratchDatabase } from '../../scripts/stack/scratch-database';
 import { describeSchema, runSql } from '../support/catalog';
@@ -13,6 +16,8 @@ async function databaseFromSchema(schemaText: string, label: string): Promise<st
   await runSql(db.url, schemaDiffSql(db.url, { to: schemaText }));
   return db.url;
 }
+
+const idDerivationMigration = () => listMigrations().find((m) => m.name.endsWith('_id_derivation'))!.name;
 
 afterAll(async () => {
   for (const db of scratch) await db.drop();
@@ -41,6 +46,34 @@ describe('prisma migrations', () => {
     const fromChanged = await describeSchema(await databaseFromSchema(changed, 'drift'));
     expect(fromChanged.columns).not.toEqual(migrated.columns);
     expect(fromChanged.columns.some((c) => c.startsWith('projects region'))).toBe(true);
+  }, 60_000);
+
+  it('When the id_derivation migration meets existing projects, Then they keep the legacy derivation 1 and later projects get 2', async () => {
+    const db = await scratchDatabase(server, 'derivation');
+    scratch.push(db);
+    const before = fs.mkdtempSync(path.join(os.tmpdir(), 'migrations-before-'));
+    for (const m of listMigrations().filter((m) => m.name < idDerivationMigration())) {
+      fs.mkdirSync(path.join(before, m.name));
+      fs.writeFileSync(path.join(before, m.name, 'migration.sql'), m.sql);
+    }
+    await migrate(db.url, before);
+    await runSql(db.url, `INSERT INTO projects (id, name) VALUES ('existing', 'From before')`);
+
+    await migrate(db.url);
+    await runSql(db.url, `INSERT INTO projects (id, name) VALUES ('created-after', 'From after')`);
+
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query('SELECT id, id_derivation FROM projects ORDER BY id');
+      expect(rows).toEqual([
+        { id: 'created-after', id_derivation: 2 },
+        { id: 'existing', id_derivation: 1 },
+      ]);
+    } finally {
+      await c.end();
+      fs.rmSync(before, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('When migrate runs twice, Then the second run applies nothing', async () => {

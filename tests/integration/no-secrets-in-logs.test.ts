@@ -22,6 +22,7 @@ beforeAll(async () => {
   keep('admin password', sys.admin.password);
   keep('JWT secret', sys.config.security.jwtSecret);
   keep('wallet master secret', sys.config.walletMasterSecret);
+  keep('id derivation key', sys.config.idDerivationKey);
   keep('anvil key', ANVIL_DEV_KEY);
   keep('anvil key without 0x', ANVIL_DEV_KEY.slice(2));
   keep('signer key', sys.config.chain.signerKey.slice(2));

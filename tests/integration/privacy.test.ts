@@ -63,6 +63,7 @@ async function ownerKeys(): Promise<string[]> {
 
 const configuredSecrets = () => [
   sys.config.walletMasterSecret,
+  sys.config.idDerivationKey,
   ...Object.values(sys.config.pii.encryptionKeys),
   sys.config.pii.blindIndexKey,
 ];

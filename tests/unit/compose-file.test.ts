@@ -33,6 +33,7 @@ const SAMPLE_SHELL_ENV: Record<string, string> = {
   ADMIN_PRIVATE_KEY: `0x${'6b'.repeat(32)}`,
   SIGNER_ADDRESS: '0x00000000000000000000000000000000000000a1',
   WALLET_MASTER_SECRET: 'compose-test-wallet-master-secret-0123456789',
+  ID_DERIVATION_KEY: 'compose-test-id-derivation-key-0123456789',
   WEBHOOK_SECRET_KEY: 'compose-test-webhook-secret-key-0123456789',
   JWT_SECRET: 'compose-test-jwt-secret-0123456789-abcdef',
   PII_ENCRYPTION_KEYS: JSON.stringify({ k1: Buffer.alloc(32, 7).toString('base64') }),
