@@ -65,10 +65,16 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
 
   async function services(): Promise<ServicesCheck> {
     try {
+      // The states are in Redis: wait for a connection that is coming back, as the redis check does.
+      await redisReady(redis, TIMEOUT_MS);
       const breakers = await withTimeout(readBreakerStates(redis, taskQueue));
       const open = Object.entries(breakers).filter(([, b]) => b.status !== 'up');
       return open.length
-        ? { status: 'degraded', breakers, reason: `circuit breaker not closed: ${open.map(([name, b]) => `${name} (${b.breaker})`).join(', ')}` }
+        ? {
+            status: 'degraded',
+            breakers,
+            reason: `circuit breaker not closed: ${open.map(([name, b]) => `${name} (${b.breaker})`).join(', ')}`,
+          }
         : { status: 'up', breakers };
     } catch (err) {
       return { status: 'unknown', breakers: {}, error: (err as Error).message.split('\n')[0] };
@@ -113,7 +119,11 @@ export function healthRoutes({ prisma, temporal, rpcUrl, redis, chain, hotSigner
           ...('signer' in signerChecks ? signerChecks : { signer: { status: 'unknown', ...signerChecks } }),
           services: servicesCheck,
         };
-        const { status, httpStatus, down, degraded } = summarize(checks);
+        // With Redis down the breakers cannot be read: that is the redis finding, not a second one.
+        const { services: unreadable, ...others } = checks;
+        const { status, httpStatus, down, degraded } = summarize(
+          unreadable.status === 'unknown' && redisCheck.status !== 'up' ? others : checks,
+        );
         res.status(httpStatus).json({ status, down, degraded, checks });
       },
     }),

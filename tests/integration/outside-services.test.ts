@@ -138,6 +138,7 @@ describe('webhook URLs in production', () => {
       API_PORT: '0',
       TEMPORAL_TASK_QUEUE: sys.config.temporal.taskQueue,
       SIGNER_PRIVATE_KEY: ANVIL_DEV_KEY,
+      ID_DERIVATION_KEY: 'i'.repeat(32),
       WALLET_MASTER_SECRET: 'w'.repeat(40),
       WEBHOOK_SECRET_KEY: 's'.repeat(40),
       JWT_SECRET: 'j'.repeat(40),
